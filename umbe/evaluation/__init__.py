@@ -1,1 +1,3 @@
-__all__ = []
+from .metrics import UARWARMetric
+
+__all__ = ['UARWARMetric']

@@ -1,1 +1,3 @@
-__all__ = []
+from .uar_war_metric import UARWARMetric
+
+__all__ = ['UARWARMetric']
