@@ -1,0 +1,54 @@
+import pytest
+import torch
+
+import umbe  # noqa: F401
+from umbe.engine.modality_sampling import (BatchModalityDropout,
+                                           BatchUnimodalSample)
+from umbe.registry import MODELS
+from umbe.structures import MODALITIES
+
+
+def batch_present(n, seed):
+    gen = torch.Generator().manual_seed(seed)
+    return {m: torch.rand(n, generator=gen) < 0.6 for m in MODALITIES}
+
+
+def stack(present):
+    return torch.stack([present[m] for m in MODALITIES], 1)
+
+
+def test_batch_dropout_masks():
+    aug = MODELS.build(
+        dict(type='BatchModalityDropout',
+             drop_probs={m: 0.8 for m in MODALITIES}, seed=0))
+    present = batch_present(5000, 1)
+    out = aug(present, training=True)
+    before, after = stack(present), stack(out)
+    assert after.dtype == torch.bool and after.shape == before.shape
+    assert not (after & ~before).any()
+    assert torch.equal(after.any(1), before.any(1))
+    assert aug(present, training=False) is present
+
+
+def test_batch_unimodal_one_per_sample():
+    aug = MODELS.build(dict(type='BatchUnimodalSample', seed=0))
+    present = batch_present(5000, 2)
+    after, before = stack(aug(present, training=True)), stack(present)
+    assert torch.equal(after.sum(1), before.any(1).long())
+    assert not (after & ~before).any()
+
+
+def test_batch_and_transform_share_the_sampler():
+    from umbe.datasets.transforms.modality_dropout import UnimodalSample
+    aug, t = BatchUnimodalSample(seed=4), UnimodalSample(seed=4)
+    full = {m: torch.ones(1, dtype=torch.bool) for m in MODALITIES}
+    for _ in range(20):
+        a = aug(full, training=True)
+        b = t(dict(present={m: True for m in MODALITIES}))['present']
+        assert {m: bool(v) for m, v in a.items()} == b
+
+
+def test_missing_key_is_an_error():
+    with pytest.raises(KeyError, match='caption'):
+        BatchModalityDropout()({m: torch.ones(2, dtype=torch.bool)
+                                for m in MODALITIES[:3]}, True)
