@@ -1,0 +1,39 @@
+# Runtime shared by every umbe config: scope, hooks, environment, logging.
+default_scope = 'umbe'
+
+default_hooks = dict(
+    runtime_info=dict(type='RuntimeInfoHook'),
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=20, ignore_last=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    # keeps the last checkpoint and the best one by validation UAR
+    # (key of umbe's UARWARMetric); see the schedules for the interval.
+    checkpoint=dict(
+        type='CheckpointHook',
+        interval=1,
+        max_keep_ckpts=1,
+        save_best='UAR',
+        rule='greater',
+        save_last=True),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    sync_buffers=dict(type='SyncBuffersHook'))
+
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'))  # tools/ switch to gloo on CPU
+
+log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
+
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+
+log_level = 'INFO'
+load_from = None
+resume = False
+
+# The prompt pool selects top-k prompts per sample, so some parameters get
+# no gradient in a step: DDP must look for unused parameters.
+find_unused_parameters = True
+
+randomness = dict(seed=0, diff_rank_seed=False, deterministic=False)

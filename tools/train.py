@@ -1,0 +1,116 @@
+"""Train a umbe model: ``python tools/train.py CONFIG [options]``."""
+import argparse
+import os
+import os.path as osp
+
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+from umbe.utils import (check_cfg_options, register_all_modules,
+                        setup_distributed)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Train a umbe model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument(
+        '--work-dir',
+        help='directory for logs and checkpoints; defaults to '
+        './work_dirs/<config name>')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from CKPT, or without a value from the latest '
+        'checkpoint in the work dir')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='mixed precision (float16 on CUDA, bfloat16 on CPU)')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the learning rate by the total batch size over '
+        'auto_scale_lr.base_batch_size')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys, e.g. train_cfg.max_epochs=3; every key '
+        'must exist in the config (prefix a new key with "+")')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    # torchrun sets LOCAL_RANK; torch.distributed.launch passed --local-rank
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def load_config(path, cfg_options):
+    """Load ``path`` and merge the checked ``--cfg-options`` into it."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'config file {path} not found; pass a path such as '
+            'configs/umbenet/umbenet_demo.py')
+    cfg = Config.fromfile(path)
+    cfg.merge_from_dict(check_cfg_options(cfg, cfg_options, path))
+    return cfg
+
+
+def merge_args(cfg, args):
+    """Write the command-line choices into the config."""
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+
+    if args.amp:
+        optim_wrapper = cfg.optim_wrapper
+        if optim_wrapper.get('type', 'OptimWrapper') not in (
+                'OptimWrapper', 'AmpOptimWrapper', 'CPUAmpOptimWrapper'):
+            raise ValueError(
+                f'--amp needs an OptimWrapper, the config has '
+                f'{optim_wrapper.type}; set its AMP options in the config.')
+        if torch.cuda.is_available():
+            optim_wrapper.type = 'AmpOptimWrapper'
+            optim_wrapper.setdefault('loss_scale', 'dynamic')
+        else:
+            optim_wrapper.type = 'CPUAmpOptimWrapper'
+            optim_wrapper.dtype = 'bfloat16'
+
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        if not osp.isfile(args.resume):
+            raise FileNotFoundError(
+                f'--resume checkpoint {args.resume} not found; omit the path '
+                'to resume from the latest checkpoint of the work dir.')
+        cfg.resume, cfg.load_from = True, args.resume
+
+    if args.auto_scale_lr:
+        if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
+            raise KeyError(
+                f'--auto-scale-lr needs auto_scale_lr.base_batch_size in '
+                f'{args.config} (see configs/_base_/schedules/).')
+        cfg.auto_scale_lr.enable = True
+    return cfg
+
+
+def main():
+    args = parse_args()
+    register_all_modules()
+    cfg = merge_args(load_config(args.config, args.cfg_options), args)
+    setup_distributed(cfg, args.launcher)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
