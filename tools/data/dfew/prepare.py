@@ -1,0 +1,268 @@
+"""Prepare the official DFEW release for umbe.
+
+    python tools/data/dfew/prepare.py RELEASE_ROOT OUT_DIR [--sample-rate 22050]
+
+Reads the five official folds (``EmoLabel_DataSplit/*train*/set_k.csv`` and
+``*test*/set_k.csv``), the face frames (``Clip/clip_224x224/<5-digit id>/``,
+or ``clip_224x224_16f`` with ``--frame-set 16f``) and the source clips
+(``Clip/original/**/<id>.mp4``, padded or not), extracts each clip's audio
+once to ``OUT_DIR/audio/<5-digit id>.wav`` and writes
+``OUT_DIR/annotations/fold{1..5}_{train,val,test}.json``. See
+docs/datasets.md for the layout and the variants this tool detects.
+"""
+import csv
+import os
+import os.path as osp
+import sys
+
+from umbe.datasets.preparation import (PrepReport, ReleaseError, build_parser,
+                                       check_folds, check_frame_dirs,
+                                       extract_all_audio, find_dir,
+                                       fold_splits, index_clip_dirs,
+                                       index_files, load_classes, make_record,
+                                       normalize_name, pad_id, parse_int_id,
+                                       read_text_lines, write_splits)
+
+#: The release's label ids 1..7, by name (DFEW README v1.0).
+OFFICIAL_LABELS = ('happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust',
+                   'fear')
+#: Lines of the official split files per fold: (train, test).
+OFFICIAL_FOLD_SIZES = {
+    1: (9356, 2341),
+    2: (9356, 2341),
+    3: (9357, 2340),
+    4: (9358, 2339),
+    5: (9361, 2336)
+}
+#: Clips per class over the five test folds.
+OFFICIAL_CLASS_TOTALS = dict(
+    happy=2445,
+    sad=1894,
+    neutral=2669,
+    angry=2173,
+    surprise=1469,
+    disgust=145,
+    fear=902)
+NUM_FOLDS = 5
+#: The face frame sets of the release, by --frame-set.
+FRAME_SETS = {'all': 'clip_224x224', '16f': 'clip_224x224_16f'}
+
+
+def find_split_files(root: str) -> dict:
+    """Locate ``set_{1..5}.csv`` of the official train and test folders.
+
+    Returns:
+        dict: ``(k, 'train'|'test')`` -> path.
+
+    Raises:
+        ReleaseError: Naming the folders searched and the missing files.
+    """
+    split_root = find_dir(root, lambda n: n == 'emolabeldatasplit',
+                          'DFEW split files', 'EmoLabel_DataSplit')
+    children = sorted(
+        d for d in (osp.join(split_root, n)
+                    for n in os.listdir(split_root))
+        if osp.isdir(d))
+    files, missing = {}, []
+    for part in ('train', 'test'):
+        dirs = [d for d in children if part in normalize_name(osp.basename(d))]
+        single = [d for d in dirs if 'single' in normalize_name(d)]
+        dirs = single or dirs
+        if len(dirs) != 1:
+            raise ReleaseError(
+                f'DFEW split files: expected one folder like '
+                f'"{part}(single-labeled)" in {split_root}, found '
+                f'{[osp.basename(d) for d in dirs] or "none"} among '
+                f'{[osp.basename(d) for d in children]}.')
+        names = {normalize_name(n): n for n in os.listdir(dirs[0])}
+        for k in range(1, NUM_FOLDS + 1):
+            name = names.get(f'set{k}.csv')
+            if name is None:
+                missing.append(osp.join(dirs[0], f'set_{k}.csv'))
+            else:
+                files[(k, part)] = osp.join(dirs[0], name)
+    if missing:
+        raise ReleaseError('DFEW split files missing: ' + ', '.join(missing) +
+                           '. Unpack EmoLabel_DataSplit of the release again.')
+    return files
+
+
+def read_split(path: str, classes: list, report: PrepReport) -> list:
+    """Read one ``set_k.csv`` into ``(clip id, 0-based label)`` pairs.
+
+    The header (``video_name,label``) is optional and columns are found by
+    name when present; ids may be zero-padded or not; labels 1..7 are the
+    official ids. Bad lines are reported and skipped.
+    """
+    rows = list(csv.reader(read_text_lines(path)))
+    id_col, label_col, start = 0, 1, 0
+    if rows and parse_int_id(rows[0][0]) is None:
+        header = [normalize_name(c) for c in rows[0]]
+        id_col = next((i for i, c in enumerate(header) if 'name' in c
+                       or c in ('video', 'clip', 'id')), 0)
+        label_col = next((i for i, c in enumerate(header) if 'label' in c), 1)
+        start = 1
+    pairs = []
+    for line_no, row in enumerate(rows[start:], start + 1):
+        where = f'{path}:{line_no}'
+        clip = parse_int_id(row[id_col]) if len(row) > id_col else None
+        raw = row[label_col].strip() if len(row) > label_col else ''
+        if clip is None:
+            report.fail('bad_line', where, f'{where}: no clip id in {row}')
+            continue
+        if raw.isdigit() and 1 <= int(raw) <= len(OFFICIAL_LABELS):
+            name = OFFICIAL_LABELS[int(raw) - 1]
+        elif raw.lower() in OFFICIAL_LABELS:
+            name = raw.lower()
+        else:
+            report.fail(
+                'bad_label', pad_id(clip),
+                f'{where}: label "{raw}" is not one of the official ids '
+                f'1..7 ({", ".join(OFFICIAL_LABELS)}); line skipped')
+            continue
+        pairs.append((clip, classes.index(name)))
+    return pairs
+
+
+def prepare(args) -> PrepReport:
+    """Run the preparation; see the module docstring."""
+    classes = load_classes('dfew', args.config)
+    if sorted(classes) != sorted(OFFICIAL_LABELS):
+        raise ValueError(f'the DFEW class list {classes} does not hold the '
+                         f'release\'s classes {OFFICIAL_LABELS}')
+    report = PrepReport('DFEW', classes)
+    root = args.release_root
+    if not osp.isdir(root):
+        raise ReleaseError(f'{root}: release root not found')
+
+    files = find_split_files(root)
+    folds = {}
+    for k in range(1, NUM_FOLDS + 1):
+        folds[k] = tuple(
+            read_split(files[(k, part)], classes, report)
+            for part in ('train', 'test'))
+    check_folds(
+        {k: tuple([c for c, _ in p] for p in v)
+         for k, v in folds.items()}, report)
+    labels = {}
+    for pairs in folds.values():
+        for clip, label in pairs[0] + pairs[1]:
+            if labels.setdefault(clip, label) != label:
+                report.warn(f'clip {pad_id(clip)} has different labels in '
+                            'different split files')
+    complete = report.compare(
+        'official split file lines',
+        {f'fold{k} {p}': len(folds[k][i])
+         for k in folds for i, p in enumerate(('train', 'test'))},
+        {f'fold{k} {p}': n[i]
+         for k, n in OFFICIAL_FOLD_SIZES.items()
+         for i, p in enumerate(('train', 'test'))})
+
+    frame_set = FRAME_SETS[args.frame_set]
+    frames_root = find_dir(
+        root,
+        lambda n: n == normalize_name(frame_set),
+        'DFEW face frames',
+        f'Clip/{frame_set}',
+        required=False)
+    frame_dirs = {}
+    if frames_root is None:
+        report.warn(f'no face frame folder ({args.frame_set}) under {root}: '
+                    'records get no frame_dir')
+    else:
+        index = index_clip_dirs(frames_root, 1,
+                                lambda names: parse_int_id(names[-1]))
+        frame_dirs = check_frame_dirs(
+            {pad_id(c): index[c]
+             for c in sorted(labels) if c in index}, report, 'face frame')
+        for clip in sorted(set(labels) - set(index)):
+            report.fail('no_frames', pad_id(clip),
+                        f'{frames_root}: no frame folder {pad_id(clip)}/')
+    original = find_dir(root, lambda n: n == 'original', 'DFEW source clips',
+                        'Clip/original', required=False)
+    videos = {}
+    if original is None:
+        report.warn(f'no Clip/original folder under {root}: records get no '
+                    'filename and no audio')
+    else:
+        duplicates = []
+        index = index_files(original, ('.mp4', ),
+                            lambda p, r: parse_int_id(p), duplicates)
+        for path in duplicates:
+            report.warn(f'{path}: a second source clip with the same id, '
+                        'ignored')
+        videos = {pad_id(c): index[c] for c in sorted(labels) if c in index}
+        for clip in sorted(set(labels) - set(index)):
+            report.fail('no_clip', pad_id(clip),
+                        f'{original}: no source clip {clip}.mp4 '
+                        '(padded or not)')
+
+    outcomes = {}
+    if not args.no_audio and videos:
+        outcomes = extract_all_audio(videos, args.out_dir, args.sample_rate,
+                                     args.workers, report)
+    records = {}
+    for clip in sorted(labels):
+        clip_id = pad_id(clip)
+        outcome = outcomes.get(clip_id)
+        video = videos.get(clip_id) if outcome != 'corrupt' else None
+        frames = frame_dirs.get(clip_id)
+        if video is None and frames is None:
+            report.fail('skipped', clip_id,
+                        f'clip {clip_id}: no readable source clip and no face '
+                        'frames; left out of every split')
+            continue
+        audio = (
+            osp.join(args.out_dir, 'audio', f'{clip_id}.wav') if outcome
+            in ('extracted', 'exists') else None)
+        records[clip] = make_record(
+            clip_id,
+            labels[clip],
+            args.out_dir,
+            filename=video,
+            frame_dir=frames,
+            audio=audio)
+    splits = fold_splits(
+        {
+            k: tuple([records[c] for c, _ in pairs if c in records]
+                     for pairs in folds[k])
+            for k in folds
+        }, args.val_ratio, args.seed)
+    write_splits(args.out_dir, splits, report)
+    if complete:
+        report.compare(
+            'prepared records of a complete release',
+            {f'fold{k} {p}': sum(
+                len(splits[f'fold{k}_{s}']) for s in parts)
+             for k in folds
+             for p, parts in (('train', ('train', 'val')), ('test', ('test',)))},
+            {f'fold{k} {p}': n[i]
+             for k, n in OFFICIAL_FOLD_SIZES.items()
+             for i, p in enumerate(('train', 'test'))})
+        totals = [0] * len(classes)
+        for k in folds:
+            for label, n in enumerate(report.counts[f'fold{k}_test']):
+                totals[label] += n
+        report.compare('prepared clips per class',
+                       dict(zip(classes, totals)), OFFICIAL_CLASS_TOTALS)
+    report.write(args.out_dir)
+    return report
+
+
+def main(argv=None) -> PrepReport:
+    """Parse the command line and prepare the release."""
+    parser = build_parser('DFEW')
+    parser.add_argument(
+        '--frame-set',
+        choices=('all', '16f'),
+        default='all',
+        help='face frames: clip_224x224 (all frames) or clip_224x224_16f')
+    args = parser.parse_args(argv)
+    try:
+        return prepare(args)
+    except ReleaseError as e:
+        sys.exit(f'error: {e}')
+
+
+if __name__ == '__main__':
+    main()
