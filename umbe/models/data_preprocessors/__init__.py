@@ -1,1 +1,3 @@
-__all__ = []
+from .multimodal_emotion_preprocessor import MultimodalEmotionPreprocessor
+
+__all__ = ['MultimodalEmotionPreprocessor']

@@ -1,1 +1,9 @@
-__all__ = []
+from .caption_encoder import CaptionEncoder
+from .clip_text_encoder import CLIPTextEncoder
+from .clip_vision_encoder import CLIPVisionEncoder
+from .raw_audio_encoder import RawAudioEncoder
+
+__all__ = [
+    'CLIPVisionEncoder', 'CLIPTextEncoder', 'RawAudioEncoder',
+    'CaptionEncoder'
+]

@@ -1,1 +1,3 @@
-__all__ = []
+from .dual_stream_head import DualStreamHead
+
+__all__ = ['DualStreamHead']

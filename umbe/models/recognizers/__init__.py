@@ -1,1 +1,3 @@
-__all__ = []
+from .umbenet import UMBEnet
+
+__all__ = ['UMBEnet']

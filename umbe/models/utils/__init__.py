@@ -1,1 +1,8 @@
-__all__ = []
+from .attention_masks import key_padding_to_attn_mask
+from .clip_weights import (load_tower_weights, read_clip_state_dict,
+                           resolve_clip_cfg, tower_state_dict)
+
+__all__ = [
+    'key_padding_to_attn_mask', 'load_tower_weights', 'read_clip_state_dict',
+    'resolve_clip_cfg', 'tower_state_dict'
+]

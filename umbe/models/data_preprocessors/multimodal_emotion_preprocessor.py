@@ -1,0 +1,116 @@
+"""MultimodalEmotionPreprocessor: batch the per-sample modality dict."""
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+from mmengine.model import BaseDataPreprocessor
+from open_clip.constants import OPENAI_DATASET_MEAN, OPENAI_DATASET_STD
+
+from umbe.registry import MODELS
+from umbe.structures import MODALITIES
+
+
+def _stack(value) -> torch.Tensor:
+    """Stack a list of per-sample arrays (pseudo_collate) or pass a batch."""
+    if isinstance(value, torch.Tensor):
+        return value
+    return torch.stack([torch.as_tensor(np.asarray(v)) if not isinstance(
+        v, torch.Tensor) else v for v in value])
+
+
+@MODELS.register_module()
+class MultimodalEmotionPreprocessor(BaseDataPreprocessor):
+    """Stack, normalise and mask the modalities of a batch.
+
+    Output ``inputs``: ``face``/``scene`` float ``(B, T, 3, H, W)``
+    normalised with ``mean``/``std``, ``audio`` ``(B, S)``, ``caption`` long
+    ``(B, Lc)``, ``frame_mask`` bool ``(B, T)`` and ``present`` ``{modality:
+    bool (B,)}`` (from the data samples).
+
+    Args:
+        mean (Sequence[float]): Pixel mean (0-255 scale). Defaults to CLIP's.
+        std (Sequence[float]): Pixel std (0-255 scale). Defaults to CLIP's.
+        keep_modalities (Sequence[str], optional): Modalities to keep; every
+            other one is marked absent, in training and testing. ``'video'``
+            means face and scene. None keeps all. Defaults to None.
+        modality_augments (list[dict], optional): Configs (built with
+            ``MODELS``) of callables ``(present, training) -> present``
+            applied in training only, in order. Defaults to None.
+    """
+
+    def __init__(self,
+                 mean: Sequence[float] = tuple(
+                     255 * m for m in OPENAI_DATASET_MEAN),
+                 std: Sequence[float] = tuple(
+                     255 * s for s in OPENAI_DATASET_STD),
+                 keep_modalities: Optional[Sequence[str]] = None,
+                 modality_augments: Optional[List[dict]] = None) -> None:
+        super().__init__()
+        self.register_buffer('mean', torch.tensor(mean).view(1, 1, 3, 1, 1),
+                             False)
+        self.register_buffer('std', torch.tensor(std).view(1, 1, 3, 1, 1),
+                             False)
+        if keep_modalities is not None:
+            if isinstance(keep_modalities, str):
+                keep_modalities = (keep_modalities, )
+            unknown = set(keep_modalities) - set(MODALITIES) - {'video'}
+            if unknown:
+                raise ValueError(
+                    f'keep_modalities has unknown names {sorted(unknown)}; '
+                    f'use names from {MODALITIES} or "video".')
+            kept = set(keep_modalities)
+            if 'video' in kept:
+                kept |= {'face', 'scene'}
+            keep_modalities = tuple(m for m in MODALITIES if m in kept)
+        self.keep_modalities = keep_modalities
+        self.modality_augments = [
+            MODELS.build(cfg) if isinstance(cfg, dict) else cfg
+            for cfg in (modality_augments or [])
+        ]
+
+    def forward(self, data: dict, training: bool = False) -> dict:
+        """Batch one collated batch.
+
+        Args:
+            data (dict): ``inputs`` (dict of per-sample lists or stacked
+                tensors) and ``data_samples`` (list of ActionDataSample with
+                ``present`` and ``frame_mask``).
+            training (bool): Whether the batch is for training.
+
+        Returns:
+            dict: ``inputs`` (as described above) and ``data_samples``.
+        """
+        data = self.cast_data(data)
+        raw = data['inputs']
+        samples = data.get('data_samples')
+        if not isinstance(raw, dict) or samples is None:
+            raise TypeError('MultimodalEmotionPreprocessor expects inputs as '
+                            'a dict per modality and data samples; pack them'
+                            ' with PackMultimodalInputs.')
+        inputs = {}
+        for key in ('face', 'scene'):
+            x = _stack(raw[key]).to(self.device).float()  # (B, T, 3, H, W)
+            inputs[key] = (x - self.mean) / self.std
+        inputs['audio'] = _stack(raw['audio']).to(self.device).float()
+        inputs['caption'] = _stack(raw['caption']).to(self.device).long()
+        inputs['frame_mask'] = _stack(
+            [torch.as_tensor(np.asarray(s.frame_mask)) for s in samples]).to(
+                self.device).bool()  # (B, T)
+        present = self._presence(samples)
+        if training:
+            for augment in self.modality_augments:
+                present = augment(present, training)
+        inputs['present'] = present
+        return dict(inputs=inputs, data_samples=samples)
+
+    def _presence(self, samples: list) -> Dict[str, torch.Tensor]:
+        """Presence flags ``{modality: bool (B,)}``, keep_modalities applied.
+        """
+        present = {}
+        for m in MODALITIES:
+            flags = [bool(s.present[m]) for s in samples]
+            if self.keep_modalities is not None and (
+                    m not in self.keep_modalities):
+                flags = [False] * len(samples)
+            present[m] = torch.tensor(flags, device=self.device)
+        return present

@@ -1,0 +1,78 @@
+"""CLIPVisionEncoder: open_clip's image tower, weights from a local file."""
+from typing import Optional
+
+import torch
+import torch.nn as nn
+from open_clip.model import _build_vision_tower
+
+from umbe.models.utils.clip_weights import (load_tower_weights,
+                                            resolve_clip_cfg)
+from umbe.registry import MODELS
+
+
+@MODELS.register_module()
+class CLIPVisionEncoder(nn.Module):
+    """open_clip's image tower applied to a batch of frames.
+
+    Args:
+        model_name (str): open_clip model name; use the ``-quickgelu`` names
+            for OpenAI weights. Defaults to ``'ViT-L-14-quickgelu'``.
+        pretrained (str, optional): Local path of a CLIP weight file (OpenAI
+            TorchScript or open_clip checkpoint); None keeps random weights.
+            Defaults to None.
+        arch_cfg (dict, optional): An open_clip model config used instead of
+            ``model_name``'s (tiny towers for tests and the demo).
+            Defaults to None.
+        frozen (bool): Freeze the tower (no grads, always in eval mode).
+            Defaults to True.
+    """
+
+    def __init__(self,
+                 model_name: str = 'ViT-L-14-quickgelu',
+                 pretrained: Optional[str] = None,
+                 arch_cfg: Optional[dict] = None,
+                 frozen: bool = True) -> None:
+        super().__init__()
+        cfg, self.arch = resolve_clip_cfg(model_name, arch_cfg)
+        self.tower = _build_vision_tower(
+            cfg['embed_dim'], cfg['vision_cfg'],
+            quick_gelu=cfg.get('quick_gelu', False))
+        self.embed_dim = cfg['embed_dim']
+        image_size = cfg['vision_cfg'].get('image_size', 224)
+        self.image_size = (image_size if isinstance(image_size, int) else
+                           image_size[0])
+        if pretrained is not None:
+            load_tower_weights(self.tower, pretrained, 'visual', self.arch)
+        self.frozen = frozen
+        self._freeze()
+
+    def _freeze(self) -> None:
+        """Stop gradients and keep eval mode when frozen."""
+        if self.frozen:
+            self.tower.eval()
+            for param in self.tower.parameters():
+                param.requires_grad = False
+
+    def train(self, mode: bool = True) -> 'CLIPVisionEncoder':
+        """Set train mode, keeping a frozen tower in eval mode."""
+        super().train(mode)
+        self._freeze()
+        return self
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        """Encode frames.
+
+        Args:
+            frames (Tensor): ``(N, 3, H, W)`` normalised images, H = W = the
+                tower's image size.
+
+        Returns:
+            Tensor: ``(N, D)`` projected image embeddings (not normalised).
+        """
+        if frames.shape[-1] != self.image_size or (
+                frames.shape[-2] != self.image_size):
+            raise ValueError(
+                f'{self.arch} takes {self.image_size}px frames, got '
+                f'{tuple(frames.shape[-2:])}; set the pipeline\'s frame size '
+                'to the tower\'s image_size (or change arch_cfg).')
+        return self.tower(frames)

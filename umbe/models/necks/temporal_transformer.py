@@ -1,0 +1,60 @@
+"""TemporalTransformer: frame tokens to one clip token."""
+import torch
+import torch.nn as nn
+from open_clip.transformer import Transformer
+
+from umbe.models.utils import key_padding_to_attn_mask
+from umbe.registry import MODELS
+
+
+@MODELS.register_module()
+class TemporalTransformer(nn.Module):
+    """open_clip ``Transformer`` over a class token and the frame tokens.
+
+    Padding frames (clips shorter than T) are masked out of attention.
+
+    Args:
+        embed_dim (int): Width. Defaults to 768.
+        num_layers (int): Layers. Defaults to 12.
+        num_heads (int): Attention heads. Defaults to 8.
+        max_frames (int): Number of positional embeddings (T at most).
+            Defaults to 16.
+    """
+
+    def __init__(self,
+                 embed_dim: int = 768,
+                 num_layers: int = 12,
+                 num_heads: int = 8,
+                 max_frames: int = 16) -> None:
+        super().__init__()
+        self.cls_token = nn.Parameter(torch.zeros(embed_dim))
+        self.pos_embed = nn.Parameter(torch.zeros(max_frames + 1, embed_dim))
+        nn.init.normal_(self.cls_token, std=0.02)
+        nn.init.normal_(self.pos_embed, std=0.02)
+        self.transformer = Transformer(embed_dim, num_layers, num_heads)
+        self.ln = nn.LayerNorm(embed_dim)
+        self.num_heads = num_heads
+        self.max_frames = max_frames
+
+    def forward(self, tokens: torch.Tensor,
+                frame_mask: torch.Tensor) -> torch.Tensor:
+        """Summarise a clip.
+
+        Args:
+            tokens (Tensor): ``(B, T, D)`` frame tokens.
+            frame_mask (Tensor): ``(B, T)`` bool, True for real frames.
+
+        Returns:
+            Tensor: ``(B, D)`` clip tokens (the class token's output).
+        """
+        B, T, D = tokens.shape
+        if T > self.max_frames:
+            raise ValueError(f'{T} frames exceed max_frames='
+                             f'{self.max_frames}; raise max_frames or sample '
+                             'fewer frames (clip_len).')
+        cls = self.cls_token.expand(B, 1, D)
+        x = torch.cat([cls, tokens], dim=1) + self.pos_embed[:T + 1]
+        valid = torch.cat([frame_mask.new_ones(B, 1), frame_mask], dim=1)
+        attn_mask = key_padding_to_attn_mask(valid, self.num_heads, x.dtype)
+        x = self.transformer(x, attn_mask=attn_mask)  # (B, T+1, D)
+        return self.ln(x[:, 0])

@@ -1,0 +1,95 @@
+"""PromptPool: a pool of learnable prompts chosen by key-query cosine."""
+from typing import Dict, Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from umbe.registry import MODELS
+from umbe.structures import MODALITIES
+
+
+@MODELS.register_module()
+class PromptPool(nn.Module):
+    """P prompts of L tokens with P learnable keys, top-k per sample.
+
+    Each sample's query (its fused embedding) selects the k prompts whose
+    keys are most cosine-similar; the L2P matching term ``1 - cos(query,
+    key)`` over the selected keys gives the keys a gradient. Cost: per-sample
+    selection gives every sample its own prompt, so the Dual-Stream head
+    encodes B×C class sequences per step through the text tower (C for
+    :class:`BatchQueryPromptPool`, which selects once per batch as the public
+    code does, at the price of one prompt shared by unrelated samples).
+
+    ``selection_counts`` (long ``(2**len(MODALITIES), P)``) counts, in
+    training, how often each prompt was selected per modality subset (row =
+    bitmask, bit i = ``MODALITIES[i]`` present).
+
+    Args:
+        pool_size (int): P. Defaults to 32.
+        prompt_length (int): L. Defaults to 32.
+        embed_dim (int): Token width (the text tower's width). Defaults to
+            768.
+        key_dim (int, optional): Width of keys and queries; None = embed_dim.
+            Defaults to None.
+        top_k (int): k. Defaults to 5.
+    """
+
+    def __init__(self,
+                 pool_size: int = 32,
+                 prompt_length: int = 32,
+                 embed_dim: int = 768,
+                 key_dim: Optional[int] = None,
+                 top_k: int = 5) -> None:
+        super().__init__()
+        if not 0 < top_k <= pool_size:
+            raise ValueError(f'top_k={top_k} must be in [1, pool_size='
+                             f'{pool_size}]')
+        key_dim = key_dim or embed_dim
+        self.prompts = nn.Parameter(
+            torch.empty(pool_size, prompt_length, embed_dim))
+        self.keys = nn.Parameter(torch.empty(pool_size, key_dim))
+        nn.init.normal_(self.prompts, std=0.02)
+        nn.init.uniform_(self.keys, -1, 1)
+        self.register_buffer(
+            'selection_counts',
+            torch.zeros(2**len(MODALITIES), pool_size, dtype=torch.long))
+        self.pool_size = pool_size
+        self.prompt_length = prompt_length
+        self.top_k = top_k
+
+    def _queries(self, query: torch.Tensor) -> torch.Tensor:
+        """Normalised queries, ``(B, K)`` -> ``(Bq, K)``."""
+        return F.normalize(query, dim=-1)
+
+    def forward(self,
+                query: torch.Tensor,
+                subset_ids: Optional[torch.Tensor] = None
+                ) -> Dict[str, torch.Tensor]:
+        """Select prompts.
+
+        Args:
+            query (Tensor): ``(B, K)`` queries (fused embeddings).
+            subset_ids (Tensor, optional): ``(B,)`` long modality-subset
+                bitmask per sample, counted in training. Defaults to None.
+
+        Returns:
+            dict: ``prompts`` ``(Bq, k, L, D)``, ``ids`` ``(Bq, k)`` long,
+            ``loss_key_match`` the mean ``1 - cos`` of the selected keys
+            (scalar); Bq = B here, 1 for a batch-level query.
+        """
+        q = self._queries(query)  # (Bq, K)
+        keys = F.normalize(self.keys, dim=-1)  # (P, K)
+        sim = q @ keys.t()  # (Bq, P)
+        top_sim, ids = sim.topk(self.top_k, dim=-1)  # (Bq, k)
+        prompts = self.prompts[ids]  # (Bq, k, L, D)
+        if self.training and subset_ids is not None:
+            ids_per_sample = ids.expand(query.shape[0], -1)  # (B, k)
+            flat = subset_ids[:, None] * self.pool_size + ids_per_sample
+            self.selection_counts.view(-1).index_add_(
+                0, flat.reshape(-1),
+                torch.ones_like(flat.reshape(-1)))
+        return dict(
+            prompts=prompts,
+            ids=ids,
+            loss_key_match=(1 - top_sim).mean())
