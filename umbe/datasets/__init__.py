@@ -1,1 +1,6 @@
-__all__ = []
+from .multimodal_emotion_dataset import (BadRecordError,
+                                         MultimodalEmotionDataset)
+from .transforms import *  # noqa: F401,F403
+from .utils import BadClipError
+
+__all__ = ['MultimodalEmotionDataset', 'BadRecordError', 'BadClipError']
