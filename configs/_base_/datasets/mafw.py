@@ -1,8 +1,9 @@
 # MAFW, single-label 11-class set, 5-fold cross-validation (9,172 clips).
 # Prepare with: python tools/data/mafw/prepare.py RELEASE_ROOT data/mafw
-# `fold` picks fold{fold}_{train,val,test}.json; mmengine evaluates the
-# paths below when the file is read, so `--cfg-options fold=N` does NOT move
-# them: use configs/umbenet/umbenet_mafw_fold{N}.py, which set them again.
+# These paths select fold 1. mmengine evaluates a config when it reads it,
+# so a `fold` variable changed with --cfg-options could not move the paths;
+# no such key exists (tools/train.py rejects unknown keys). Other folds:
+# configs/umbenet/umbenet_mafw_fold{1..5}.py, which override the three paths.
 _base_ = ['./clip16_224_pipeline.py']
 
 dataset_type = 'MultimodalEmotionDataset'
@@ -11,8 +12,6 @@ data_root = 'data/mafw/'
 classes = ('anger', 'disgust', 'fear', 'happiness', 'neutral', 'sadness',
            'surprise', 'contempt', 'anxiety', 'helplessness',
            'disappointment')
-fold = 1
-
 train_dataloader = dict(
     batch_size=8,
     num_workers=4,
@@ -20,7 +19,7 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
-        ann_file=f'annotations/fold{fold}_train.json',
+        ann_file='annotations/fold1_train.json',
         data_root=data_root,
         metainfo=dict(classes=classes),
         pipeline={{_base_.train_pipeline}}))
@@ -31,7 +30,7 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
-        ann_file=f'annotations/fold{fold}_val.json',
+        ann_file='annotations/fold1_val.json',
         data_root=data_root,
         metainfo=dict(classes=classes),
         pipeline={{_base_.val_pipeline}},
@@ -43,7 +42,7 @@ test_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
-        ann_file=f'annotations/fold{fold}_test.json',
+        ann_file='annotations/fold1_test.json',
         data_root=data_root,
         metainfo=dict(classes=classes),
         pipeline={{_base_.test_pipeline}},
