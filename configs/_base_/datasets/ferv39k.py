@@ -7,27 +7,31 @@ dataset_type = 'MultimodalEmotionDataset'
 data_root = 'data/ferv39k/'
 # The class list, written once: label ids, prompts, metrics and plots.
 classes = ('happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust', 'fear')
+metainfo = dict(classes=classes)
+
 train_dataloader = dict(
     batch_size=8,
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
         type=dataset_type,
         ann_file='annotations/train.json',
         data_root=data_root,
-        metainfo=dict(classes=classes),
+        metainfo=metainfo,
         pipeline={{_base_.train_pipeline}}))
 val_dataloader = dict(
     batch_size=8,
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
         type=dataset_type,
         ann_file='annotations/val.json',
         data_root=data_root,
-        metainfo=dict(classes=classes),
+        metainfo=metainfo,
         pipeline={{_base_.val_pipeline}},
         test_mode=True))
 test_dataloader = dict(
@@ -35,11 +39,12 @@ test_dataloader = dict(
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
         type=dataset_type,
         ann_file='annotations/test.json',
         data_root=data_root,
-        metainfo=dict(classes=classes),
+        metainfo=metainfo,
         pipeline={{_base_.test_pipeline}},
         test_mode=True))
 

@@ -12,27 +12,31 @@ data_root = 'data/mafw/'
 classes = ('anger', 'disgust', 'fear', 'happiness', 'neutral', 'sadness',
            'surprise', 'contempt', 'anxiety', 'helplessness',
            'disappointment')
+metainfo = dict(classes=classes)
+
 train_dataloader = dict(
     batch_size=8,
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
         type=dataset_type,
         ann_file='annotations/fold1_train.json',
         data_root=data_root,
-        metainfo=dict(classes=classes),
+        metainfo=metainfo,
         pipeline={{_base_.train_pipeline}}))
 val_dataloader = dict(
     batch_size=8,
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
         type=dataset_type,
         ann_file='annotations/fold1_val.json',
         data_root=data_root,
-        metainfo=dict(classes=classes),
+        metainfo=metainfo,
         pipeline={{_base_.val_pipeline}},
         test_mode=True))
 test_dataloader = dict(
@@ -40,11 +44,12 @@ test_dataloader = dict(
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
         type=dataset_type,
         ann_file='annotations/fold1_test.json',
         data_root=data_root,
-        metainfo=dict(classes=classes),
+        metainfo=metainfo,
         pipeline={{_base_.test_pipeline}},
         test_mode=True))
 

@@ -1,0 +1,11 @@
+# UMBEnet on MAFW single-label 11 classes, fold 1 of the official 5 folds (folds
+# 2-5: umbenet_mafw_fold{2..5}.py), with the paper's recipe:
+# full-size model, Adam 2e-4 with plateau decay, 30 epochs, batch 8 per GPU
+# (SPEC trains on 2 GPUs: tools/dist_train.sh CONFIG 2).
+_base_ = [
+    '../_base_/models/umbenet.py', '../_base_/datasets/mafw.py',
+    '../_base_/schedules/adam_plateau_30e.py', '../_base_/default_runtime.py'
+]
+
+model = dict(classes={{_base_.classes}})
+train_dataloader = dict(batch_size=8)

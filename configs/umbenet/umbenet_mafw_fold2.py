@@ -1,0 +1,9 @@
+# umbenet_mafw.py on fold 2: only the annotation files change.
+_base_ = ['./umbenet_mafw.py']
+
+train_dataloader = dict(
+    dataset=dict(ann_file='annotations/fold2_train.json'))
+val_dataloader = dict(
+    dataset=dict(ann_file='annotations/fold2_val.json'))
+test_dataloader = dict(
+    dataset=dict(ann_file='annotations/fold2_test.json'))
