@@ -88,10 +88,23 @@ def parse_modalities(value, cfg):
     return [subset]
 
 
+def load_config(path, cfg_options):
+    """Load ``path`` and merge the checked ``--cfg-options`` into it."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'config file {path} not found; pass a path such as '
+            'configs/umbenet/umbenet_demo.py')
+    cfg = Config.fromfile(path)
+    cfg.merge_from_dict(check_cfg_options(cfg, cfg_options, path))
+    return cfg
+
+
 def merge_args(cfg, args):
     """Write the command-line choices into the config."""
     if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint {args.checkpoint} not found')
+        raise FileNotFoundError(
+            f'checkpoint {args.checkpoint} not found; train first with '
+            'tools/train.py (checkpoints are in its --work-dir)')
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
@@ -147,15 +160,15 @@ def report_subsets(rows, work_dir):
 def main():
     args = parse_args()
     register_all_modules()
-    if not osp.isfile(args.config):
-        raise FileNotFoundError(f'config file {args.config} not found')
-    cfg = Config.fromfile(args.config)
-    cfg.merge_from_dict(check_cfg_options(cfg, args.cfg_options, args.config))
-    cfg = merge_args(cfg, args)
-    subsets = parse_modalities(args.modalities, cfg)
-    if subsets is not None and len(subsets) == 1:
-        cfg.model.data_preprocessor.keep_modalities = subsets[0]
-    setup_distributed(cfg, args.launcher)
+    try:
+        cfg = merge_args(load_config(args.config, args.cfg_options), args)
+        subsets = parse_modalities(args.modalities, cfg)
+        if subsets is not None and len(subsets) == 1:
+            cfg.model.data_preprocessor.keep_modalities = subsets[0]
+        setup_distributed(cfg, args.launcher)
+    except (FileNotFoundError, KeyError, ValueError, RuntimeError) as e:
+        # a bad command line or config: the message, not a traceback
+        raise SystemExit(f'tools/test.py: error: {e.args[0]}')
     runner = Runner.from_cfg(cfg)
     if subsets is None or len(subsets) == 1:
         if subsets is not None:

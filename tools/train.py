@@ -106,8 +106,12 @@ def merge_args(cfg, args):
 def main():
     args = parse_args()
     register_all_modules()
-    cfg = merge_args(load_config(args.config, args.cfg_options), args)
-    setup_distributed(cfg, args.launcher)
+    try:
+        cfg = merge_args(load_config(args.config, args.cfg_options), args)
+        setup_distributed(cfg, args.launcher)
+    except (FileNotFoundError, KeyError, ValueError, RuntimeError) as e:
+        # a bad command line or config: the message, not a traceback
+        raise SystemExit(f'tools/train.py: error: {e.args[0]}')
     runner = Runner.from_cfg(cfg)
     runner.train()
 

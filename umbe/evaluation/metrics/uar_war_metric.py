@@ -89,7 +89,7 @@ class UARWARMetric(BaseMetric):
         prefix (str, optional): Prefix of the returned keys. Defaults to
             None.
     """
-    default_prefix: Optional[str] = None
+    default_prefix: Optional[str] = ''  # keys as they are: UAR, WAR
 
     def __init__(self,
                  save_confusion_matrix: bool = True,
