@@ -1,1 +1,4 @@
-__all__ = []
+from .prompt_statistics_hook import PromptStatisticsHook
+from .two_stage_hook import TwoStageHook
+
+__all__ = ['TwoStageHook', 'PromptStatisticsHook']

@@ -1,0 +1,98 @@
+"""A tiny mmengine model with the contract of UMBEnet that the hooks use.
+
+``data_preprocessor.modality_augments`` (callables ``(present, training)``),
+``prompt_pool`` with Parameters ``prompts`` (P, L, D) and ``keys`` (P, D) and
+the long buffer ``selection_counts`` (2**M, P) updated in training forward.
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import BaseDataPreprocessor, BaseModel
+from torch.utils.data import Dataset
+
+from umbe.structures import MODALITIES
+
+P, L, D, K = 8, 2, 4, 2
+
+
+class ToyPreprocessor(BaseDataPreprocessor):
+
+    def __init__(self, modality_augments=()):
+        super().__init__()
+        from umbe.registry import MODELS
+        self.modality_augments = [MODELS.build(c) for c in modality_augments]
+
+    def forward(self, data, training=False):
+        data = self.cast_data(data)
+        inputs = data['inputs']
+        present = {m: inputs['present'][:, i]
+                   for i, m in enumerate(MODALITIES)}
+        if training:
+            for augment in self.modality_augments:
+                present = augment(present, training)
+        return dict(inputs=dict(x=inputs['x'], present=present),
+                    data_samples=data['data_samples'])
+
+
+class ToyPool(nn.Module):
+
+    def __init__(self):
+        super().__init__()
+        self.prompts = nn.Parameter(torch.randn(P, L, D))
+        self.keys = nn.Parameter(torch.randn(P, D))
+        self.register_buffer(
+            'selection_counts',
+            torch.zeros(2**len(MODALITIES), P, dtype=torch.long))
+
+    def forward(self, query, present):
+        sim = F.normalize(query, dim=-1) @ F.normalize(self.keys, dim=-1).T
+        top = sim.topk(K, dim=1).indices  # (B, K)
+        if self.training:
+            bits = sum(present[m].long() << i
+                       for i, m in enumerate(MODALITIES))  # (B,)
+            rows = bits[:, None].expand_as(top)
+            self.selection_counts.index_put_(
+                (rows.reshape(-1), top.reshape(-1)),
+                torch.ones(top.numel(), dtype=torch.long), accumulate=True)
+        chosen = self.prompts[top].mean((1, 2))  # (B, D)
+        key_loss = (1 - sim.gather(1, top)).mean()
+        return chosen, key_loss
+
+
+class ToyPoolModel(BaseModel):
+
+    def __init__(self, data_preprocessor=None):
+        super().__init__(data_preprocessor=data_preprocessor or dict(
+            type=ToyPreprocessor))
+        self.backbone = nn.Linear(len(MODALITIES) * 2, D)
+        self.backbone.requires_grad_(False)
+        self.prompt_pool = ToyPool()
+        self.head = nn.Linear(D, 1)
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        present = torch.stack([inputs['present'][m] for m in MODALITIES], 1)
+        x = inputs['x'] * present.repeat_interleave(2, 1)
+        query = self.backbone(x)
+        chosen, key_loss = self.prompt_pool(query, inputs['present'])
+        out = self.head(query + chosen).squeeze(1)
+        if mode == 'loss':
+            return dict(loss_reg=((out - data_samples)**2).mean(),
+                        loss_key_match=key_loss)
+        return out
+
+
+class ToyPoolDataset(Dataset):
+    """8 samples with all modalities, 4 with face and audio only."""
+    metainfo = dict()
+
+    def __len__(self):
+        return 12
+
+    def __getitem__(self, index):
+        gen = torch.Generator().manual_seed(index)
+        present = torch.ones(len(MODALITIES), dtype=torch.bool)
+        if index >= 8:
+            present[[1, 3]] = False
+        return dict(inputs=dict(x=torch.randn(8, generator=gen),
+                                present=present),
+                    data_samples=torch.randn(1, generator=gen)[0])

@@ -1,0 +1,115 @@
+"""Per-subset prompt selection statistics of the prompt pool."""
+import json
+import os.path as osp
+from typing import Dict, Optional
+
+import numpy as np
+from mmengine.dist import master_only
+from mmengine.hooks import Hook
+
+from umbe.engine.hooks.two_stage_hook import get_submodule, pool_tensor
+from umbe.registry import HOOKS
+from umbe.structures import MODALITIES
+
+
+def subset_name(mask: int) -> str:
+    """'face+audio' for the bitmask with bits of face and audio set."""
+    return '+'.join(m for i, m in enumerate(MODALITIES) if mask >> i & 1)
+
+
+def statistics_dict(counts: np.ndarray) -> Dict:
+    """The JSON content for a ``(2**M, P)`` count matrix (empty row left out).
+
+    Each subset entry holds ``counts`` (selections per prompt),
+    ``frequency`` (counts / total) and ``total``.
+    """
+    subsets = []
+    for mask in range(1, counts.shape[0]):
+        row = counts[mask]
+        total = int(row.sum())
+        subsets.append(
+            dict(mask=mask, modalities=subset_name(mask).split('+'),
+                 total=total, counts=row.astype(int).tolist(),
+                 frequency=(row / max(total, 1)).round(6).tolist()))
+    return dict(modalities=list(MODALITIES), pool_size=int(counts.shape[1]),
+                subsets=subsets)
+
+
+def plot_heatmap(stats: Dict, path: str, title: str) -> None:
+    """Rows = subsets, columns = prompts, colour = selection frequency."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    rows = [s for s in stats['subsets'] if s['total'] > 0] or \
+        stats['subsets']
+    freq = np.array([s['frequency'] for s in rows])
+    fig = Figure(figsize=(max(6, 0.3 * freq.shape[1] + 3),
+                          max(2.5, 0.35 * len(rows) + 1.5)))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    image = ax.imshow(freq, aspect='auto', cmap='viridis', vmin=0)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(
+        [f'{"+".join(s["modalities"])} (n={s["total"]})' for s in rows],
+        fontsize=7)
+    ax.set_xlabel('prompt')
+    ax.set_title(title)
+    fig.colorbar(image, ax=ax, label='selection frequency')
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+@HOOKS.register_module()
+class PromptStatisticsHook(Hook):
+    """Write how often each pool prompt is selected, per modality subset.
+
+    Reads the pool's ``selection_counts`` ``(2**M, P)`` and writes
+    ``prompt_stats_epoch_{N}.json`` / ``.png`` (every ``interval`` epochs) and
+    ``prompt_stats_final.json`` / ``.png`` (after training) into
+    ``out_dir``: a JSON with the counts and frequencies per subset and a
+    heatmap with rows = subsets, columns = prompts.
+
+    Args:
+        interval (int): Write every ``interval`` training epochs; 0 writes
+            only after training. Defaults to 1.
+        pool_path (str): Dotted path of the prompt pool in the model.
+            Defaults to 'prompt_pool'.
+        out_dir (str, optional): Output folder; None uses the runner's log
+            dir. Defaults to None.
+    """
+
+    priority = 'LOW'
+
+    def __init__(self,
+                 interval: int = 1,
+                 pool_path: str = 'prompt_pool',
+                 out_dir: Optional[str] = None) -> None:
+        if not isinstance(interval, int) or interval < 0:
+            raise ValueError(f'interval must be an int >= 0, got '
+                             f'{interval!r}')
+        self.interval = interval
+        self.pool_path = pool_path
+        self.out_dir = out_dir
+
+    @master_only
+    def _write(self, runner, tag: str) -> None:
+        pool = get_submodule(runner.model, self.pool_path)
+        counts = pool_tensor(pool, ('selection_counts', 'counts'))
+        stats = statistics_dict(counts.detach().cpu().numpy())
+        stats.update(epoch=runner.epoch, iter=runner.iter)
+        out_dir = self.out_dir or runner.log_dir
+        stem = osp.join(out_dir, f'prompt_stats_{tag}')
+        with open(stem + '.json', 'w') as f:
+            json.dump(stats, f, indent=1)
+        plot_heatmap(stats, stem + '.png',
+                     f'prompt selection, {tag.replace("_", " ")}')
+        runner.logger.info(f'PromptStatisticsHook: wrote {stem}.json/.png')
+
+    def after_train_epoch(self, runner) -> None:
+        """Write the statistics every ``interval`` epochs."""
+        if self.interval and self.every_n_epochs(runner, self.interval):
+            self._write(runner, f'epoch_{runner.epoch}')
+
+    def after_train(self, runner) -> None:
+        """Write the final statistics."""
+        self._write(runner, 'final')
