@@ -132,7 +132,10 @@ def set_subset(runner, subset, dump):
         raise AttributeError(
             f'{type(preprocessor).__name__} has no keep_modalities; '
             '--modalities needs umbe\'s MultimodalEmotionPreprocessor')
-    preprocessor.keep_modalities = subset
+    # the attribute holds plain modality names (the constructor expands
+    # 'video' the same way)
+    kept = set(subset) | ({'face', 'scene'} if 'video' in subset else set())
+    preprocessor.keep_modalities = tuple(m for m in MODALITIES if m in kept)
     tag = '+'.join(subset)
     for metric in runner.test_loop.evaluator.metrics:
         if hasattr(metric, 'tag'):
