@@ -69,6 +69,12 @@ class ToyPoolModel(BaseModel):
         self.prompt_pool = ToyPool()
         self.head = nn.Linear(D, 1)
 
+    def train(self, mode=True):
+        """Re-freeze the backbone, as UMBEnet's frozen CLIP towers do."""
+        super().train(mode)
+        self.backbone.requires_grad_(False)
+        return self
+
     def forward(self, inputs, data_samples=None, mode='tensor'):
         present = torch.stack([inputs['present'][m] for m in MODALITIES], 1)
         x = inputs['x'] * present.repeat_interleave(2, 1)

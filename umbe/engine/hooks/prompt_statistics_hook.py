@@ -7,7 +7,7 @@ import numpy as np
 from mmengine.dist import master_only
 from mmengine.hooks import Hook
 
-from umbe.engine.hooks.two_stage_hook import get_submodule, pool_tensor
+from umbe.engine.hooks.two_stage_hook import find_pool, pool_tensor
 from umbe.registry import HOOKS
 from umbe.structures import MODALITIES
 
@@ -64,7 +64,8 @@ class PromptStatisticsHook(Hook):
     """Write how often each pool prompt is selected, per modality subset.
 
     Reads the pool's ``selection_counts`` ``(2**M, P)`` and writes
-    ``prompt_stats_epoch_{N}.json`` / ``.png`` (every ``interval`` epochs) and
+    ``prompt_stats_epoch_{N}.json`` / ``.png`` after N (1-based) epochs,
+    every ``interval`` epochs, and
     ``prompt_stats_final.json`` / ``.png`` (after training) into
     ``out_dir``: a JSON with the counts and frequencies per subset and a
     heatmap with rows = subsets, columns = prompts.
@@ -72,8 +73,9 @@ class PromptStatisticsHook(Hook):
     Args:
         interval (int): Write every ``interval`` training epochs; 0 writes
             only after training. Defaults to 1.
-        pool_path (str): Dotted path of the prompt pool in the model.
-            Defaults to 'prompt_pool'.
+        pool_path (str, optional): Dotted path of the prompt pool in the
+            model; None finds the one sub-module holding
+            ``selection_counts``. Defaults to None.
         out_dir (str, optional): Output folder; None uses the runner's log
             dir. Defaults to None.
     """
@@ -82,7 +84,7 @@ class PromptStatisticsHook(Hook):
 
     def __init__(self,
                  interval: int = 1,
-                 pool_path: str = 'prompt_pool',
+                 pool_path: Optional[str] = None,
                  out_dir: Optional[str] = None) -> None:
         if not isinstance(interval, int) or interval < 0:
             raise ValueError(f'interval must be an int >= 0, got '
@@ -92,11 +94,11 @@ class PromptStatisticsHook(Hook):
         self.out_dir = out_dir
 
     @master_only
-    def _write(self, runner, tag: str) -> None:
-        pool = get_submodule(runner.model, self.pool_path)
+    def _write(self, runner, tag: str, epochs_done: int) -> None:
+        pool = find_pool(runner.model, self.pool_path)
         counts = pool_tensor(pool, ('selection_counts', 'counts'))
         stats = statistics_dict(counts.detach().cpu().numpy())
-        stats.update(epoch=runner.epoch, iter=runner.iter)
+        stats.update(epochs_done=epochs_done, iter=runner.iter)
         out_dir = self.out_dir or runner.log_dir
         stem = osp.join(out_dir, f'prompt_stats_{tag}')
         with open(stem + '.json', 'w') as f:
@@ -108,8 +110,8 @@ class PromptStatisticsHook(Hook):
     def after_train_epoch(self, runner) -> None:
         """Write the statistics every ``interval`` epochs."""
         if self.interval and self.every_n_epochs(runner, self.interval):
-            self._write(runner, f'epoch_{runner.epoch}')
+            self._write(runner, f'epoch_{runner.epoch + 1}', runner.epoch + 1)
 
     def after_train(self, runner) -> None:
         """Write the final statistics."""
-        self._write(runner, 'final')
+        self._write(runner, 'final', runner.epoch)

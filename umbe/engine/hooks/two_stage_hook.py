@@ -14,14 +14,32 @@ from umbe.registry import HOOKS, MODELS
 CKPT_KEY = 'two_stage'
 
 
-def get_submodule(model, path: str):
-    """Follow a dotted attribute path from the unwrapped model."""
+def find_pool(model, path: Optional[str]):
+    """The prompt pool: at a dotted attribute path, or found by its counts.
+
+    Args:
+        model (nn.Module): The (possibly wrapped) model.
+        path (str, optional): Dotted path from the unwrapped model, e.g.
+            ``'head.prompt_pool'``; None finds the one sub-module that holds a
+            ``selection_counts`` tensor.
+    """
     module = model.module if is_model_wrapper(model) else model
+    if path is None:
+        found = [n for n, m in module.named_modules()
+                 if isinstance(getattr(m, 'selection_counts', None),
+                               torch.Tensor)]
+        if len(found) != 1:
+            raise AttributeError(
+                'cannot find the prompt pool: sub-modules with '
+                f'selection_counts are {found}; set pool_path')
+        path = found[0]
+        if not path:
+            return module
     for name in path.split('.'):
         if not hasattr(module, name):
             raise AttributeError(
                 f'{type(module).__name__} has no attribute {name!r} (path '
-                f'{path!r}); set the hook\'s pool path to the prompt pool')
+                f'{path!r}); set pool_path to the prompt pool or None')
         module = getattr(module, name)
     return module
 
@@ -67,8 +85,9 @@ class TwoStageHook(Hook):
             Defaults to None.
         stage2_augments (list[dict]): Configs of the stage-2 callables.
             Defaults to ``[dict(type='BatchModalityDropout')]``.
-        pool_path (str): Dotted path of the prompt pool in the model.
-            Defaults to 'prompt_pool'.
+        pool_path (str, optional): Dotted path of the prompt pool in the
+            model (``'head.prompt_pool'`` in UMBEnet); None finds the one
+            sub-module holding ``selection_counts``. Defaults to None.
         aggregate (bool): Aggregate the pool at the switch. Defaults to True.
         activation_ratio (float): Activation threshold, as a multiple of the
             mean count. Defaults to 0.5.
@@ -97,7 +116,7 @@ class TwoStageHook(Hook):
                  by_epoch: bool = True,
                  stage1_augments: Optional[List[Dict]] = None,
                  stage2_augments: Optional[List[Dict]] = None,
-                 pool_path: str = 'prompt_pool',
+                 pool_path: Optional[str] = None,
                  aggregate: bool = True,
                  activation_ratio: float = 0.5,
                  reinit_keep: float = 0.1,
@@ -251,9 +270,18 @@ class TwoStageHook(Hook):
 
     def before_train_iter(self, runner, batch_idx: int,
                           data_batch=None) -> None:
-        """Switch when ``runner.iter >= switch_at`` (by iteration)."""
+        """Switch when ``runner.iter >= switch_at`` (by iteration).
+
+        In stage 2 the trainable patterns are applied again: the train loop
+        calls ``model.train()`` after ``before_train_epoch`` (every
+        iteration in iteration-based loops), and components such as the CLIP
+        towers re-freeze themselves there.
+        """
         if not self.by_epoch:
             self._check_switch(runner)
+        if self.stage == 2 and (self.patterns['stage2_frozen']
+                                or self.patterns['stage2_trainable']):
+            self._set_trainable(runner)
 
     def before_save_checkpoint(self, runner, checkpoint: Dict) -> None:
         """Save the stage, the switch point and the stage-1 statistics."""
@@ -272,7 +300,7 @@ class TwoStageHook(Hook):
     def _switch(self, runner) -> None:
         self.switched_at = dict(epoch=runner.epoch, iter=runner.iter)
         if self.aggregate:
-            pool = get_submodule(runner.model, self.pool_path)
+            pool = find_pool(runner.model, self.pool_path)
             counts = pool_tensor(pool, ('selection_counts', 'counts'))
             prompts = pool_tensor(pool, ('prompts', 'prompt', 'values'))
             keys = pool_tensor(pool, ('keys', 'key', 'prompt_keys'),
