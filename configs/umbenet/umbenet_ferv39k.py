@@ -1,4 +1,5 @@
-# UMBEnet on FERV39k, the fixed All_scenes split (video only), with the paper's recipe:
+# UMBEnet on FERV39k, the fixed All_scenes split (video only), with the
+# paper's recipe:
 # full-size model, Adam 2e-4 with plateau decay, 30 epochs, batch 8 per GPU
 # (SPEC trains on 2 GPUs: tools/dist_train.sh CONFIG 2).
 _base_ = [

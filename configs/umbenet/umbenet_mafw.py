@@ -1,5 +1,5 @@
-# UMBEnet on MAFW single-label 11 classes, fold 1 of the official 5 folds (folds
-# 2-5: umbenet_mafw_fold{2..5}.py), with the paper's recipe:
+# UMBEnet on MAFW (single-label, 11 classes), fold 1 of the official 5 folds
+# (folds 2-5: umbenet_mafw_fold{2..5}.py), with the paper's recipe:
 # full-size model, Adam 2e-4 with plateau decay, 30 epochs, batch 8 per GPU
 # (SPEC trains on 2 GPUs: tools/dist_train.sh CONFIG 2).
 _base_ = [

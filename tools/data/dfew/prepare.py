@@ -1,6 +1,6 @@
 """Prepare the official DFEW release for umbe.
 
-    python tools/data/dfew/prepare.py RELEASE_ROOT OUT_DIR [--sample-rate 22050]
+    python tools/data/dfew/prepare.py RELEASE_ROOT OUT_DIR [--workers 4]
 
 Reads the five official folds (``EmoLabel_DataSplit/*train*/set_k.csv`` and
 ``*test*/set_k.csv``), the face frames (``Clip/clip_224x224/<5-digit id>/``,
@@ -235,7 +235,8 @@ def prepare(args) -> PrepReport:
             {f'fold{k} {p}': sum(
                 len(splits[f'fold{k}_{s}']) for s in parts)
              for k in folds
-             for p, parts in (('train', ('train', 'val')), ('test', ('test',)))},
+             for p, parts in (('train', ('train', 'val')),
+                              ('test', ('test', )))},
             {f'fold{k} {p}': n[i]
              for k, n in OFFICIAL_FOLD_SIZES.items()
              for i, p in enumerate(('train', 'test'))})

@@ -1,6 +1,6 @@
 """Prepare the official MAFW release (single-label set) for umbe.
 
-    python tools/data/mafw/prepare.py RELEASE_ROOT OUT_DIR [--sample-rate 22050]
+    python tools/data/mafw/prepare.py RELEASE_ROOT OUT_DIR [--workers 4]
 
 Reads the official five folds of the single-label set
 (``Train & Test Set/single/no_caption/set_k/{train,test}.txt``), the clips
@@ -62,7 +62,7 @@ NUM_FOLDS = 5
 
 
 def clip_number(cell: str) -> Optional[int]:
-    """Clip id of a split line or spreadsheet cell (``00025.mp4``, ``25.0``)."""
+    """Clip id of a split line or sheet cell (``00025.mp4``, ``25.0``)."""
     cell = str(cell).strip()
     clip = parse_int_id(cell)
     if clip is None:

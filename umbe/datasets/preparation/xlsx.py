@@ -11,7 +11,8 @@ from xml.etree import ElementTree
 from .release import ReleaseError
 
 _NS = '{http://schemas.openxmlformats.org/spreadsheetml/2006/main}'
-_REL_NS = '{http://schemas.openxmlformats.org/officeDocument/2006/relationships}'
+_REL_NS = ('{http://schemas.openxmlformats.org/officeDocument/2006/'
+           'relationships}')
 _CELL_REF = re.compile(r'([A-Z]+)(\d+)')
 
 
