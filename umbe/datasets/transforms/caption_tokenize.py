@@ -22,7 +22,7 @@ class TokenizeCaption(BaseTransform):
             captions are cut (the end token kept). Defaults to 77.
     """
 
-    _tokenizers: Dict[int, object] = {}
+    _tokenizer = None  # built on first use, shared by all instances
 
     def __init__(self, context_length: int = 77) -> None:
         if not isinstance(context_length, int) or context_length < 2:
@@ -32,12 +32,11 @@ class TokenizeCaption(BaseTransform):
 
     @property
     def tokenizer(self):
-        """open_clip's SimpleTokenizer, built once per context length."""
-        if self.context_length not in self._tokenizers:
+        """open_clip's SimpleTokenizer (bundled vocabulary), built once."""
+        if TokenizeCaption._tokenizer is None:
             from open_clip.tokenizer import SimpleTokenizer
-            self._tokenizers[self.context_length] = SimpleTokenizer(
-                context_length=self.context_length)
-        return self._tokenizers[self.context_length]
+            TokenizeCaption._tokenizer = SimpleTokenizer()
+        return TokenizeCaption._tokenizer
 
     def transform(self, results: Dict) -> Dict:
         """Tokenise the caption.
@@ -55,7 +54,10 @@ class TokenizeCaption(BaseTransform):
                 f'null, got {type(caption).__name__}')
         present = bool(caption and caption.strip())
         if present:
-            tokens = self.tokenizer([caption])[0].numpy().astype(np.int64)
+            tokens = self.tokenizer(
+                [caption],
+                context_length=self.context_length)[0].numpy().astype(
+                    np.int64)
         else:
             tokens = np.zeros(self.context_length, np.int64)
         results['caption_tokens'] = tokens
