@@ -175,12 +175,12 @@ def main():
     runner = Runner.from_cfg(cfg)
     if subsets is None or len(subsets) == 1:
         if subsets is not None:
-            set_subset(runner, subsets[0], args.dump)
+            set_subset(runner, subsets[0], None)
         runner.test()
         return
     rows = []
     for subset in subsets:
-        set_subset(runner, subset, args.dump)
+        set_subset(runner, subset, args.dump)  # one dump file per subset
         rows.append(('+'.join(subset), runner.test()))
     if is_main_process():
         report_subsets(rows, runner.work_dir)
