@@ -225,7 +225,10 @@ class BatchModalityDropout(_BatchPresenceAugment):
                                        self.generator)
 
     def __repr__(self) -> str:
-        probs = dict(zip(MODALITIES, self.drop_probs.tolist()))
+        probs = {
+            m: round(p, 4)
+            for m, p in zip(MODALITIES, self.drop_probs.tolist())
+        }
         return f'{self.__class__.__name__}(drop_probs={probs})'
 
 
@@ -250,5 +253,8 @@ class BatchUnimodalSample(_BatchPresenceAugment):
         return sample_unimodal(present, self.weights, self.generator)
 
     def __repr__(self) -> str:
-        weights = dict(zip(MODALITIES, self.weights.tolist()))
+        weights = {
+            m: round(w, 4)
+            for m, w in zip(MODALITIES, self.weights.tolist())
+        }
         return f'{self.__class__.__name__}(weights={weights})'

@@ -230,3 +230,47 @@ def test_aggregation_rule():
 def test_arguments_checked(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         TwoStageHook(**kwargs)
+
+
+def test_recipe_on_umbenet(tmp_path):
+    """The shipped recipe on the demo UMBEnet: stage-1 augments, the real
+    pool found at head.prompt_pool, aggregation and stage-2 augments."""
+    from types import SimpleNamespace
+
+    from mmengine import Config, MMLogger
+    from mmengine.optim import OptimWrapper
+
+    from umbe.utils import register_all_modules
+    register_all_modules()
+    root = osp.dirname(osp.dirname(osp.dirname(osp.dirname(__file__))))
+    leaf = tmp_path / 'leaf.py'
+    leaf.write_text(f"_base_ = ['{root}/configs/umbenet/umbenet_demo.py', "
+                    f"'{root}/configs/_base_/recipes/umbenet_two_stage.py']\n")
+    cfg = Config.fromfile(str(leaf))
+    assert cfg.custom_imports.imports == ['umbe.engine']
+    hook = HOOKS.build(cfg.custom_hooks[0])
+    assert hook.switch_at == cfg.stage1_epochs
+    model = MODELS.build(cfg.model)
+    pool = model.head.prompt_pool
+    optim = OptimWrapper(torch.optim.Adam(
+        [p for p in model.parameters() if p.requires_grad], lr=1e-3))
+    runner = SimpleNamespace(model=model, epoch=0, iter=0,
+                             optim_wrapper=optim,
+                             logger=MMLogger.get_current_instance())
+    hook.before_train(runner)
+    assert [type(a) for a in model.data_preprocessor.modality_augments
+            ] == [BatchUnimodalSample]
+    pool.selection_counts[1, :3] = 5  # face chose prompts 0-2 in stage 1
+    pool.selection_counts[4, 3] = 9  # audio chose prompt 3
+    old = pool.prompts.detach().clone()
+    runner.epoch = hook.switch_at - 1
+    hook.before_train_epoch(runner)
+    assert hook.stage == 1
+    runner.epoch = hook.switch_at
+    hook.before_train_epoch(runner)
+    assert hook.stage == 2 and hook.report['kept'] == [0, 1, 2, 3]
+    assert torch.equal(pool.prompts[:4], old[:4])
+    assert not torch.equal(pool.prompts[4:], old[4:])
+    assert pool.selection_counts.sum() == 0
+    assert [type(a) for a in model.data_preprocessor.modality_augments
+            ] == [BatchModalityDropout]
