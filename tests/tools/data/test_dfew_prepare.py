@@ -1,5 +1,6 @@
 import os
 import os.path as osp
+import shutil
 
 import pytest
 import soundfile as sf
@@ -109,7 +110,6 @@ def test_second_run_changes_nothing(prepared):
 
 def test_interrupted_run_is_completed(prepared, tmp_path):
     root, out, _, _ = prepared
-    import shutil
     copy = tmp_path / 'out'
     shutil.copytree(out, copy)
     reference = {k: v[1] for k, v in snapshot(str(copy)).items()}

@@ -4,7 +4,7 @@ import ast
 import os
 import os.path as osp
 from collections import OrderedDict
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 from mmengine.utils import track_parallel_progress, track_progress
 

@@ -266,5 +266,3 @@ def read_text_lines(path: str) -> List[str]:
         raise ReleaseError(f'{path}: neither UTF-8 nor GB18030 text; '
                            'replace it with the file of the release.')
     return [line.rstrip('\r') for line in text.split('\n') if line.strip()]
-
-
