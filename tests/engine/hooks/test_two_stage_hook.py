@@ -157,6 +157,7 @@ class TestTwoStageHook(RunnerTestCase):
         assert self.switches == [(2, 6)]  # no second switch, no aggregation
         assert hook2.stage == 2 and hook2.switched_at == hook.switched_at
         assert torch.equal(hook2.stage1_counts, hook.stage1_counts)
+        assert hook2.report == hook.report
         assert seen2[0]['epoch'] == 3
         assert torch.equal(seen2[0]['prompts'], saved['prompt_pool.prompts'])
         for s in seen2:
