@@ -37,3 +37,20 @@ def test_prepared_records_load_with_the_config(name, tmp_path):
     assert others and all(p['audio'] and p['face'] for p in others)
     if name == 'mafw':
         assert any(p['caption'] for p in others)
+
+
+@pytest.mark.parametrize('name, num_classes', [('dfew', 7), ('mafw', 11)])
+def test_one_config_per_fold(name, num_classes):
+    from umbe.utils import check_cfg_options
+    for k in range(1, 6):
+        cfg = Config.fromfile(f'configs/umbenet/umbenet_{name}_fold{k}.py')
+        for split in ('train', 'val', 'test'):
+            loader = cfg[f'{split}_dataloader']
+            assert loader.dataset.ann_file == (
+                f'annotations/fold{k}_{split}.json')
+            assert loader.dataset.data_root == f'data/{name}/'
+        assert len(cfg.model.classes) == num_classes
+        assert cfg.train_dataloader.batch_size == 8
+    # `fold=N` on the command line cannot move the paths: it is refused
+    with pytest.raises(KeyError, match='"fold" is not in'):
+        check_cfg_options(cfg, {'fold': 2}, 'the config')
