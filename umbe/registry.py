@@ -35,7 +35,11 @@ TRANSFORMS = Registry(
     locations=['umbe.datasets.transforms'])
 
 # models
-MODELS = Registry('model', parent=MMACTION_MODELS, locations=['umbe.models'])
+# the batch-level modality samplers (used by the data preprocessor) are
+# registered from umbe.engine next to the stage-switching hook
+MODELS = Registry(
+    'model', parent=MMACTION_MODELS,
+    locations=['umbe.models', 'umbe.engine'])
 MODEL_WRAPPERS = Registry(
     'model_wrapper', parent=MMACTION_MODEL_WRAPPERS,
     locations=['umbe.models'])
