@@ -55,17 +55,20 @@ def save_openai_format(model: CLIP, path: str) -> None:
     traced.save(path)
 
 
-def tiny_umbenet_overrides(width: int = 32, pretrained=None) -> dict:
+def tiny_umbenet_overrides(width: int = 32, pretrained=None,
+                           frozen: bool = True) -> dict:
     """Overrides shrinking a shipped UMBEnet config for CPU tests.
 
     Args:
         width (int): Token width of every part. Defaults to 32.
         pretrained (str, optional): A tiny CLIP file for all towers.
+        frozen (bool): Freeze the CLIP towers. Defaults to True.
     """
     arch = copy.deepcopy(TINY_ARCH)
     arch['embed_dim'] = width
     arch['text_cfg']['width'] = width
-    tower = dict(model_name='tiny', arch_cfg=arch, pretrained=pretrained)
+    tower = dict(model_name='tiny', arch_cfg=arch, pretrained=pretrained,
+                 frozen=frozen)
     return dict(
         classes=CLASSES,
         vision_encoder=dict(tower),

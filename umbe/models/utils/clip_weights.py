@@ -5,6 +5,7 @@ here downloads: ``pretrained`` is a path or None (random weights).
 """
 import copy
 import os.path as osp
+import warnings
 from typing import Dict, Optional, Tuple
 
 import torch
@@ -68,7 +69,10 @@ def read_clip_state_dict(path: str, arch: str) -> Dict[str, torch.Tensor]:
             f'{arch}). Download it once and set `pretrained` to its local '
             'path, or pretrained=None for random weights.')
     try:
-        state_dict = torch.jit.load(path, map_location='cpu').state_dict()
+        with warnings.catch_warnings():  # torch.jit's deprecation notice
+            warnings.simplefilter('ignore', FutureWarning)
+            archive = torch.jit.load(path, map_location='cpu')
+        state_dict = archive.state_dict()
     except (RuntimeError, ValueError):
         try:
             checkpoint = torch.load(path, map_location='cpu',

@@ -1,0 +1,40 @@
+# UMBEnet on the bundled demo data (tools/data/make_demo_dataset.py), small
+# enough to train on 2 CPU cores in minutes: every part of the model, at width
+# 64 with 1-2 layers, CLIP towers tiny, random-init and trainable.
+_base_ = [
+    '../_base_/models/umbenet.py', '../_base_/datasets/demo.py',
+    '../_base_/schedules/adam_plateau_30e.py', '../_base_/default_runtime.py'
+]
+
+width = 64
+tiny_clip = dict(
+    embed_dim=width,
+    quick_gelu=True,
+    vision_cfg=dict(
+        image_size=32, patch_size=8, width=width, layers=2, head_width=32),
+    text_cfg=dict(
+        context_length=77, vocab_size=49408, width=width, heads=2, layers=1))
+tower = dict(model_name='demo-tiny', arch_cfg=tiny_clip, pretrained=None,
+             frozen=False)
+
+model = dict(
+    classes={{_base_.classes}},
+    vision_encoder=tower,
+    audio_encoder=dict(
+        embed_dim=width,
+        channels=(16, 32, 32, 64, 64, 64),
+        kernel_sizes=(41, 9, 9, 9, 9, 9),
+        strides=(4, 4, 4, 4, 2, 2)),
+    caption_encoder=dict(text_encoder=tower, embed_dim=width),
+    face_scene=dict(in_dim=width, embed_dim=width),
+    temporal=dict(embed_dim=width, num_layers=1, num_heads=2, max_frames=8),
+    fusion=dict(embed_dim=width, num_layers=2, num_heads=2),
+    head=dict(
+        text_encoder=tower,
+        prompt_pool=dict(pool_size=8, prompt_length=4, top_k=2),
+        inherent_prompts=dict(num_tokens=4)))
+
+train_cfg = dict(max_epochs=12)
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
+train_dataloader = dict(batch_size=8)
+default_hooks = dict(logger=dict(interval=10))
