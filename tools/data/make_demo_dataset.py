@@ -56,9 +56,9 @@ SKINS = {
     'pale': (200, 215, 240),
     'light': (160, 190, 230),
     'tan': (110, 160, 210),
-    'brown': (70, 110, 160),
-    'dark': (50, 75, 110),
+    'brown': (90, 130, 180),
     'olive': (120, 170, 190),
+    'rosy': (170, 170, 235),
 }  # BGR
 HAIRS = {
     'black': (30, 30, 30),
@@ -225,7 +225,8 @@ def write_video(path, frames, audio=None):
     video = container.add_stream('libx264', rate=FPS)
     video.width = video.height = FRAME_SIZE
     video.pix_fmt = 'yuv420p'
-    video.options = {'crf': '27', 'preset': 'veryfast', 'threads': '1'}
+    video.options = {'crf': '27', 'preset': 'veryfast'}
+    video.codec_context.thread_count = 1  # threaded x264 is not repeatable
     stream = None
     if audio is not None:
         stream = container.add_stream('aac', rate=AUDIO_RATE)
@@ -237,12 +238,18 @@ def write_video(path, frames, audio=None):
     for packet in video.encode():
         container.mux(packet)
     if stream is not None:
-        frame = av.AudioFrame.from_ndarray(
-            audio[None], format='fltp', layout='mono')
-        frame.sample_rate = AUDIO_RATE
-        frame.pts = 0
-        for packet in stream.encode(frame):
-            container.mux(packet)
+        # whole 1024-sample AAC frames: a partial last frame is padded with
+        # uninitialised memory by the encoder and the bytes change run to run
+        size = stream.codec_context.frame_size or 1024
+        audio = np.pad(audio, (0, -audio.size % size))
+        for start in range(0, audio.size, size):
+            frame = av.AudioFrame.from_ndarray(
+                audio[None, start:start + size], format='fltp',
+                layout='mono')
+            frame.sample_rate = AUDIO_RATE
+            frame.pts = start
+            for packet in stream.encode(frame):
+                container.mux(packet)
         for packet in stream.encode(None):
             container.mux(packet)
     container.close()
@@ -259,7 +266,7 @@ def make_clip(out, clip_id, label, rng, index):
         int(v) for v in np.clip(
             np.array(SKINS[skin_name]) + rng.integers(-15, 16, 3), 0, 255))
     hair = HAIRS[hair_name]
-    ink = tuple(int(v) for v in rng.integers(0, 50, 3))
+    ink = tuple(int(v) for v in rng.integers(0, 40, 3))
     radius = rng.uniform(16, 21)
     cx0, cy0 = rng.uniform(34, FRAME_SIZE - 34, 2)
     phase = rng.uniform(0, 2 * np.pi)
@@ -314,8 +321,9 @@ def generate(out, seed=0, clips_per_class=(30, 10, 10)):
 
     Args:
         out (str): Output folder (created).
-        seed (int): Random seed; the same seed gives the same files.
-            Defaults to 0.
+        seed (int): Random seed; the same seed gives the same images, wavs,
+            annotations and meta.json, and mp4s that decode alike (x264's
+            bytes vary slightly run to run). Defaults to 0.
         clips_per_class (tuple[int]): Clips per class in train, val, test.
             Defaults to (30, 10, 10).
 
