@@ -134,6 +134,7 @@ def make_dfew(root: str,
               padded_ids: bool = False,
               padded_mp4: bool = False,
               nested: bool = False,
+              frame_parts: bool = False,
               frame_names: Optional[Sequence[str]] = None,
               no_audio: Sequence[int] = (),
               corrupt: Sequence[int] = (),
@@ -150,7 +151,12 @@ def make_dfew(root: str,
         frames = osp.join(frames, 'clip_224x224')
     names = frame_names or ('1.jpg', '2.jpg', '3.jpg')
     for i, (clip, label) in enumerate(clips):
-        write_frames(osp.join(frames, f'{clip:05d}'), names)
+        folder = frames
+        if frame_parts:  # one folder per unpacked part archive
+            folder = osp.join(base, 'Clip', f'clip_224x224_part_{1 + i % 2}')
+            if i % 2:
+                folder = osp.join(folder, 'clip_224x224')
+        write_frames(osp.join(folder, f'{clip:05d}'), names)
         stem = f'{clip:05d}' if padded_mp4 else str(clip)
         video = osp.join(base, 'Clip', 'original', f'part_{1 + i % 2}',
                          f'{stem}.mp4')

@@ -130,6 +130,7 @@ def test_interrupted_run_is_completed(prepared, tmp_path):
         dict(split_dirs=('train', 'test'), header=False),
         dict(split_dirs=('train_single-labeled', 'test_single-labeled'),
              padded_ids=True, padded_mp4=True),
+        dict(frame_parts=True),
         dict(nested=True, frame_names=('00001_10.jpg', '00001_2.jpg',
                                        '00001_1.jpg')),
     ])
@@ -139,8 +140,10 @@ def test_layout_variants(variant, tmp_path, prepared):
     run(tmp_path / 'rel', tmp_path / 'out', '--no-audio')
     for k in (1, 4):
         for split in ('train', 'val', 'test'):
-            got = [(r['clip_id'], r['label'])
-                   for r in read_split(tmp_path / 'out', f'fold{k}_{split}')]
+            records = read_split(tmp_path / 'out', f'fold{k}_{split}')
+            assert all(osp.basename(r['frame_dir']) == r['clip_id']
+                       and 'filename' in r for r in records)
+            got = [(r['clip_id'], r['label']) for r in records]
             want = [(r['clip_id'], r['label'])
                     for r in read_split(reference_out, f'fold{k}_{split}')]
             assert got == want

@@ -13,11 +13,12 @@ docs/datasets.md for the layout and the variants this tool detects.
 import csv
 import os
 import os.path as osp
+import re
 import sys
 
 from umbe.datasets.preparation import (PrepReport, ReleaseError, build_parser,
                                        check_folds, check_frame_dirs,
-                                       extract_all_audio, find_dir,
+                                       extract_all_audio, find_dir, find_dirs,
                                        fold_splits, index_clip_dirs,
                                        index_files, load_classes, make_record,
                                        normalize_name, pad_id, parse_int_id,
@@ -158,44 +159,46 @@ def prepare(args) -> PrepReport:
          for k, n in OFFICIAL_FOLD_SIZES.items()
          for i, p in enumerate(('train', 'test'))})
 
-    frame_set = FRAME_SETS[args.frame_set]
-    frames_root = find_dir(
-        root,
-        lambda n: n == normalize_name(frame_set),
-        'DFEW face frames',
-        f'Clip/{frame_set}',
-        required=False)
-    frame_dirs = {}
-    if frames_root is None:
-        report.warn(f'no face frame folder ({args.frame_set}) under {root}: '
-                    'records get no frame_dir')
-    else:
-        index = index_clip_dirs(frames_root, 1,
+    # the frame sets and the source clips ship in parts (clip_224x224_part_k
+    # .zip, data_part_*.zip): every matching folder is indexed
+    frame_set = normalize_name(FRAME_SETS[args.frame_set])
+    frame_roots = find_dirs(
+        root, lambda n: n == frame_set or re.fullmatch(
+            frame_set + r'part\d+', n) is not None)
+    index = {}
+    for folder in frame_roots:
+        found = index_clip_dirs(folder, 1,
                                 lambda names: parse_int_id(names[-1]))
-        frame_dirs = check_frame_dirs(
-            {pad_id(c): index[c]
-             for c in sorted(labels) if c in index}, report, 'face frame')
-        for clip in sorted(set(labels) - set(index)):
-            report.fail('no_frames', pad_id(clip),
-                        f'{frames_root}: no frame folder {pad_id(clip)}/')
-    original = find_dir(root, lambda n: n == 'original', 'DFEW source clips',
-                        'Clip/original', required=False)
-    videos = {}
-    if original is None:
+        index.update({c: d for c, d in found.items() if c not in index})
+    report.note(f'face frames ({FRAME_SETS[args.frame_set]}): {len(index)} '
+                f'clip folders in {frame_roots}')
+    if not frame_roots:
+        report.warn(f'no Clip/{FRAME_SETS[args.frame_set]} folder under '
+                    f'{root}: records get no frame_dir')
+    frame_dirs = check_frame_dirs(
+        {pad_id(c): index[c]
+         for c in sorted(labels) if c in index}, report, 'face frame')
+    for clip in sorted(set(labels) - set(index)):
+        report.fail('no_frames', pad_id(clip),
+                    f'no frame folder {pad_id(clip)}/ in {frame_roots}')
+
+    originals = find_dirs(root, lambda n: n == 'original')
+    duplicates, index = [], {}
+    for folder in originals:
+        found = index_files(folder, ('.mp4', ), lambda p, r: parse_int_id(p),
+                            duplicates)
+        duplicates += [p for c, p in found.items() if c in index]
+        index.update({c: p for c, p in found.items() if c not in index})
+    for path in duplicates:
+        report.warn(f'{path}: a second source clip with the same id, ignored')
+    if not originals:
         report.warn(f'no Clip/original folder under {root}: records get no '
                     'filename and no audio')
-    else:
-        duplicates = []
-        index = index_files(original, ('.mp4', ),
-                            lambda p, r: parse_int_id(p), duplicates)
-        for path in duplicates:
-            report.warn(f'{path}: a second source clip with the same id, '
-                        'ignored')
-        videos = {pad_id(c): index[c] for c in sorted(labels) if c in index}
-        for clip in sorted(set(labels) - set(index)):
-            report.fail('no_clip', pad_id(clip),
-                        f'{original}: no source clip {clip}.mp4 '
-                        '(padded or not)')
+    videos = {pad_id(c): index[c] for c in sorted(labels) if c in index}
+    for clip in sorted(set(labels) - set(index)):
+        report.fail('no_clip', pad_id(clip),
+                    f'no source clip {clip}.mp4 (padded or not) in '
+                    f'{originals}')
 
     outcomes = {}
     if not args.no_audio and videos:
