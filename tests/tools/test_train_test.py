@@ -38,9 +38,12 @@ def demo_root(tmp_path_factory):
     return str(root)
 
 
-def shrink(root, epochs=1):
+def shrink(root, epochs=1, *extra_opts):
     """--cfg-options that point the demo config at ``root``, run small."""
-    opts = [f'train_cfg.max_epochs={epochs}', 'default_hooks.logger.interval=1']
+    opts = [
+        f'train_cfg.max_epochs={epochs}', 'default_hooks.logger.interval=1',
+        *extra_opts
+    ]
     for split in ('train', 'val', 'test'):
         opts += [
             f'{split}_dataloader.dataset.data_root={root}',
@@ -51,10 +54,10 @@ def shrink(root, epochs=1):
     return ['--cfg-options'] + opts
 
 
-def train(work_dir, root, *extra, epochs=1):
+def train(work_dir, root, *extra, epochs=1, opts=()):
     return run([
         sys.executable, 'tools/train.py', CONFIG, '--work-dir', work_dir,
-        *extra, *shrink(root, epochs)
+        *extra, *shrink(root, epochs, *opts)
     ])
 
 
@@ -118,8 +121,7 @@ def test_train_resume_and_test(tmp_path, demo_root):
 
 def test_bad_command_lines_error_clearly(tmp_path, demo_root):
     code, out = train(
-        str(tmp_path), demo_root, '--cfg-options',
-        'train_cfg.max_epoch=3')
+        str(tmp_path), demo_root, opts=['train_cfg.max_epoch=3'])
     assert code != 0
     assert 'train_cfg.max_epoch' in out and "Did you mean ['max_epochs']" in out
     assert 'Traceback' not in out
@@ -128,16 +130,12 @@ def test_bad_command_lines_error_clearly(tmp_path, demo_root):
         str(tmp_path / 'missing.pth')
     ])
     assert code != 0 and 'missing.pth not found' in out
-    code, out = run([
-        sys.executable, 'tools/test.py', CONFIG, CONFIG, '--modalities',
-        'video,smell'
-    ])
-    assert code != 0 and 'smell' in out
 
 
 def test_amp_trains_in_bfloat16(tmp_path, demo_root):
-    code, out = train(str(tmp_path), demo_root, '--amp',
-                      '+train_dataloader.dataset.indices=7')
+    code, out = train(
+        str(tmp_path), demo_root, '--amp',
+        opts=['+train_dataloader.dataset.indices=7'])
     assert code == 0, out[-3000:]
     expected = 'AmpOptimWrapper' if torch.cuda.is_available() else \
         'CPUAmpOptimWrapper'
