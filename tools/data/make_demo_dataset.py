@@ -20,8 +20,8 @@ Layout under ``--out`` (that of the real datasets)::
 Audio kinds per clip: ``wav`` (wav + the same sound muxed in the mp4, the
 record names the wav), ``track`` (no wav, the record has no ``audio`` field,
 the sound is only the mp4's own track) and ``none`` (no wav, no track, the
-record says ``"audio": null``). Kinds are drawn 75% / 17% / 8%. About 15% of the records have no caption
-and 3% an empty one.
+record says ``"audio": null``), drawn 75% / 17% / 8%. About 15% of the
+records have no caption and 3% an empty one.
 
 Example::
 
