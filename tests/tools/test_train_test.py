@@ -149,7 +149,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def test_dist_train_two_processes(tmp_path, demo_root):
+def test_dist_train_and_test_two_processes(tmp_path, demo_root):
     env = dict(os.environ, PORT=str(_free_port()))
     code, out = run(
         ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir',
@@ -160,3 +160,17 @@ def test_dist_train_two_processes(tmp_path, demo_root):
     assert 'Epoch(train) [1][1/1]' in out
     assert 'UAR:' in out
     assert osp.isfile(osp.join(tmp_path, 'epoch_1.pth'))
+
+    # 7 test clips over 2 ranks (4 + 3, the sampler pads one): the metric
+    # gathers them and counts each clip once
+    env['PORT'] = str(_free_port())
+    code, out = run([
+        'bash', 'tools/dist_test.sh', CONFIG,
+        osp.join(tmp_path, 'epoch_1.pth'), '2', '--work-dir',
+        str(tmp_path)
+    ] + shrink(demo_root), env=env)
+    assert code == 0, out[-3000:]
+    assert 'Distributed training: True' in out
+    war_row = [line for line in out.splitlines() if line.startswith('| WAR')]
+    assert len(war_row) == 1, out[-3000:]  # printed by rank 0 only
+    assert war_row[0].split('|')[2].strip() == '7'
