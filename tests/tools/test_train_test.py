@@ -123,7 +123,8 @@ def test_bad_command_lines_error_clearly(tmp_path, demo_root):
     code, out = train(
         str(tmp_path), demo_root, opts=['train_cfg.max_epoch=3'])
     assert code != 0
-    assert 'train_cfg.max_epoch' in out and "Did you mean ['max_epochs']" in out
+    assert 'train_cfg.max_epoch' in out
+    assert "Did you mean ['max_epochs']" in out
     assert 'Traceback' not in out
     code, out = run([
         sys.executable, 'tools/test.py', CONFIG,
