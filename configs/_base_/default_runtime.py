@@ -15,8 +15,9 @@ default_hooks = dict(
         save_best='UAR',
         rule='greater',
         save_last=True),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    sync_buffers=dict(type='SyncBuffersHook'))
+    sampler_seed=dict(type='DistSamplerSeedHook'))
+# No SyncBuffersHook: it averages every buffer across ranks, which would turn
+# the prompt pool's integer `selection_counts` into per-rank means.
 
 env_cfg = dict(
     cudnn_benchmark=False,
