@@ -65,3 +65,11 @@ def test_dump_is_added_to_the_evaluator(tool, tmp_path):
     args.dump = 'p.txt'
     with pytest.raises(ValueError, match='.pkl'):
         tool.merge_args(Config(dict(test_evaluator=dict(type='X'))), args)
+
+
+def test_missing_checkpoint_is_named(tool, tmp_path):
+    args = type('Args', (), dict(
+        checkpoint=str(tmp_path / 'missing.pth'), work_dir=None,
+        config='c.py', dump=None))
+    with pytest.raises(FileNotFoundError, match='missing.pth not found'):
+        tool.merge_args(Config(dict(test_evaluator=dict(type='X'))), args)
