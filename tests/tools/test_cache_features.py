@@ -200,3 +200,40 @@ def test_command_line(demo_root, tmp_path, capsys):
     ])
     assert code == 1  # the demo towers train: refused with a message
     assert 'frozen=True' in capsys.readouterr().err
+
+
+def test_benchmark_reports_consistent_numbers(demo_root, tmp_path, capsys):
+    sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
+    import benchmark
+    out = str(tmp_path / 'bench.json')
+    code = benchmark.main([
+        osp.join(REPO, 'configs', 'umbenet', 'umbenet_demo_cached.py'),
+        '--batch-size', '2', '--steps', '1', '--warmup', '0',
+        '--num-workers', '0', '--pretrained', 'none', '--json', out,
+        '--cfg-options',
+        f'train_dataloader.dataset.source.data_root={demo_root}'
+    ])
+    assert code == 0
+    r = json.load(open(out))
+    printed = capsys.readouterr().out
+    assert 'train total s/step' in printed and 'cached is' in printed
+    for name in ('uncached', 'cached'):
+        phases = sum(r[f'train_{name}_{p}_s']
+                     for p in ('preprocess', 'forward', 'backward',
+                               'optimizer'))
+        assert phases == pytest.approx(r[f'train_{name}_total_s'], rel=0.01,
+                                       abs=1e-3)
+    assert r['train_speedup_cached'] == pytest.approx(
+        r['train_uncached_total_s'] / r['train_cached_total_s'], rel=0.02)
+    assert r['loader_clips_per_s'] > 0 and r['inference_clips_per_s'] > 0
+    cfg = load_cfg(demo_root, str(tmp_path))
+    model = build_model(cfg)
+    n_frozen = sum(p.numel() for p in model.parameters()
+                   if not p.requires_grad)
+    assert r['params_frozen_m'] == pytest.approx(n_frozen / 1e6, abs=1e-3)
+    # the frozen towers cost more than nothing, and are counted per clip
+    assert r['gflops_per_clip_frozen'] > 0
+    assert r['gflops_per_clip'] == pytest.approx(
+        r['gflops_per_clip_frozen'] + r['gflops_per_clip_trainable'],
+        abs=2e-3)
+    assert r['peak_memory_train_uncached']['cpu_rss_gib'] > 0
