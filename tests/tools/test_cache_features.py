@@ -237,3 +237,18 @@ def test_benchmark_reports_consistent_numbers(demo_root, tmp_path, capsys):
         r['gflops_per_clip_frozen'] + r['gflops_per_clip_trainable'],
         abs=2e-3)
     assert r['peak_memory_train_uncached']['cpu_rss_gib'] > 0
+
+
+def test_check_model_refuses_other_towers(demo_root, tmp_path):
+    from umbe.utils.feature_cache import check_model
+    cfg = load_cfg(demo_root, str(tmp_path))
+    model = build_model(cfg)
+    ds_cfg = cfg.val_dataloader.dataset
+    cache_split(model, ds_cfg.source, ds_cfg.cache_dir, num_workers=0,
+                log=lambda *a: None)
+    dataset = DATASETS.build(ds_cfg)
+    check_model(model, dataset)  # the same towers: fine
+    set_random_seed(1)
+    other = MODELS.build(cfg.model)  # other random towers
+    with pytest.raises(StaleCacheError, match='towers\' weights'):
+        check_model(other, dataset)

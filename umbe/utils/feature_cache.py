@@ -259,3 +259,21 @@ class FeatureCacheArrays:
         """Write the pages to disk; ``done`` last."""
         for name in self.NAMES:
             getattr(self, name).flush()
+
+
+def check_model(model: nn.Module, dataset) -> None:
+    """Refuse a ``CachedFeatureDataset`` built with other towers / preprocessor.
+
+    For a hook's ``before_train`` / ``before_val`` / ``before_test`` (the
+    dataset alone does not see the model).
+
+    Args:
+        model (nn.Module): The (unwrapped) UMBEnet.
+        dataset: A dataset; anything but a ``CachedFeatureDataset`` (with a
+            ``manifest``) is ignored.
+    """
+    manifest = getattr(dataset, 'manifest', None)
+    if manifest is None:
+        return
+    check_components(manifest, model_components(model), dataset.cache_dir,
+                     dataset.command)
