@@ -1,0 +1,233 @@
+"""Face detection (OpenCV's bundled Haar cascade) and tracking over time.
+
+No downloaded model: the detector is the frontal-face cascade shipped with
+opencv-python under ``cv2.data.haarcascades``. Faces are detected on a grid
+of frames (``det_fps`` per second), linked into tracks by overlap, and the
+box of any frame in between is interpolated. The main face is the track with
+the largest summed box area (large and present for long).
+"""
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+Box = Tuple[float, float, float, float]  # x, y, w, h in pixels
+
+
+class HaarFaceDetector:
+    """Frontal faces with an OpenCV Haar cascade (bundled with OpenCV).
+
+    Args:
+        cascade (str): File name under ``cv2.data.haarcascades`` or a path.
+            Defaults to 'haarcascade_frontalface_default.xml'.
+        max_side (int): Frames are downscaled so that their long side is at
+            most this before detection (boxes are scaled back).
+            Defaults to 640.
+        scale_factor (float): Cascade pyramid step. Defaults to 1.1.
+        min_neighbors (int): Cascade grouping threshold (higher = fewer
+            false faces). Defaults to 4.
+        min_size (float): Smallest face side as a fraction of the frame's
+            short side. Defaults to 0.08.
+    """
+
+    def __init__(self,
+                 cascade: str = 'haarcascade_frontalface_default.xml',
+                 max_side: int = 640,
+                 scale_factor: float = 1.1,
+                 min_neighbors: int = 4,
+                 min_size: float = 0.08) -> None:
+        path = cascade if osp.isfile(cascade) else osp.join(
+            cv2.data.haarcascades, cascade)
+        self.classifier = cv2.CascadeClassifier(path)
+        if self.classifier.empty():
+            raise FileNotFoundError(
+                f'cannot load the Haar cascade {path}; pass a file name from '
+                f'{cv2.data.haarcascades} or a path to a cascade xml')
+        if not 0 < min_size < 1:
+            raise ValueError(f'min_size must be in (0, 1), got {min_size!r}')
+        self.max_side = max_side
+        self.scale_factor = scale_factor
+        self.min_neighbors = min_neighbors
+        self.min_size = min_size
+
+    def __call__(self, frame: np.ndarray) -> List[Box]:
+        """Detect faces.
+
+        Args:
+            frame (np.ndarray): (H, W, 3) uint8 RGB.
+
+        Returns:
+            list[Box]: ``(x, y, w, h)`` boxes in frame pixels.
+        """
+        gray = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+        scale = min(1.0, self.max_side / max(gray.shape))
+        if scale < 1:
+            gray = cv2.resize(gray, None, fx=scale, fy=scale,
+                              interpolation=cv2.INTER_AREA)
+        side = max(12, int(self.min_size * min(gray.shape)))
+        found = self.classifier.detectMultiScale(
+            gray, scaleFactor=self.scale_factor,
+            minNeighbors=self.min_neighbors, minSize=(side, side))
+        return [tuple(float(v) / scale for v in box) for box in found]
+
+
+def iou(a: Box, b: Box) -> float:
+    """Intersection over union of two ``(x, y, w, h)`` boxes."""
+    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
+    x1 = min(a[0] + a[2], b[0] + b[2])
+    y1 = min(a[1] + a[3], b[1] + b[3])
+    inter = max(0., x1 - x0) * max(0., y1 - y0)
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.
+
+
+class FaceTrack:
+    """One person's face boxes at the frames where it was detected.
+
+    Args:
+        track_id (int): Id in order of creation.
+    """
+
+    def __init__(self, track_id: int) -> None:
+        self.track_id = track_id
+        self.frames: List[int] = []
+        self.boxes: List[Box] = []
+        self.misses = 0
+
+    @property
+    def score(self) -> float:
+        """Summed box area: large and long-lived faces score high."""
+        return float(sum(b[2] * b[3] for b in self.boxes))
+
+    def box_at(self, frame: int, max_gap: int) -> Optional[Box]:
+        """The box at ``frame``: interpolated between detections.
+
+        Args:
+            frame (int): Frame index.
+            max_gap (int): Largest gap (frames) bridged by interpolation;
+                the ends are held for half of it.
+
+        Returns:
+            Box | None: None when the track does not cover ``frame``.
+        """
+        pos = int(np.searchsorted(self.frames, frame))
+        if pos < len(self.frames) and self.frames[pos] == frame:
+            return self.boxes[pos]
+        if 0 < pos < len(self.frames):
+            f0, f1 = self.frames[pos - 1], self.frames[pos]
+            if f1 - f0 > max_gap:
+                return None
+            w = (frame - f0) / (f1 - f0)
+            a, b = np.array(self.boxes[pos - 1]), np.array(self.boxes[pos])
+            return tuple(float(v) for v in (1 - w) * a + w * b)
+        near = 0 if pos == 0 else len(self.frames) - 1
+        if abs(self.frames[near] - frame) <= max_gap // 2:
+            return self.boxes[near]
+        return None
+
+
+class FaceTracker:
+    """Link per-frame detections into tracks (greedy overlap matching).
+
+    Args:
+        iou_thr (float): Smallest IoU linking a detection to a track.
+            Defaults to 0.2.
+        max_misses (int): Detection steps a track may miss before it ends.
+            Defaults to 3.
+    """
+
+    def __init__(self, iou_thr: float = 0.2, max_misses: int = 3) -> None:
+        self.iou_thr = iou_thr
+        self.max_misses = max_misses
+
+    def __call__(self, detections: Dict[int, List[Box]]) -> List[FaceTrack]:
+        """Track faces.
+
+        Args:
+            detections (dict): ``{frame index: boxes}``, every detection
+                step (frames without a face included, with ``[]``).
+
+        Returns:
+            list[FaceTrack]: Tracks by decreasing :attr:`FaceTrack.score`
+            (the first is the main face).
+        """
+        tracks: List[FaceTrack] = []
+        active: List[FaceTrack] = []
+        for frame in sorted(detections):
+            boxes = list(detections[frame])
+            pairs = sorted(((iou(t.boxes[-1], b), ti, bi)
+                            for ti, t in enumerate(active)
+                            for bi, b in enumerate(boxes)),
+                           reverse=True)
+            used_t, used_b = set(), set()
+            for overlap, ti, bi in pairs:
+                if overlap < self.iou_thr:
+                    break
+                if ti in used_t or bi in used_b:
+                    continue
+                used_t.add(ti)
+                used_b.add(bi)
+                active[ti].frames.append(frame)
+                active[ti].boxes.append(boxes[bi])
+                active[ti].misses = 0
+            for ti, track in enumerate(active):
+                if ti not in used_t:
+                    track.misses += 1
+            for bi, box in enumerate(boxes):
+                if bi not in used_b:
+                    track = FaceTrack(len(tracks))
+                    track.frames.append(frame)
+                    track.boxes.append(box)
+                    tracks.append(track)
+                    active.append(track)
+            active = [t for t in active if t.misses <= self.max_misses]
+        return sorted(tracks, key=lambda t: -t.score)
+
+
+def square_crop(frame: np.ndarray, box: Box, margin: float) -> np.ndarray:
+    """A square crop around a face box, edges replicated outside the frame.
+
+    Args:
+        frame (np.ndarray): (H, W, 3) image.
+        box (Box): ``(x, y, w, h)``.
+        margin (float): Added on each side, as a fraction of the box side.
+
+    Returns:
+        np.ndarray: (S, S, 3) crop, S = max(w, h) * (1 + 2 margin).
+    """
+    x, y, w, h = box
+    side = max(2, int(round(max(w, h) * (1 + 2 * margin))))
+    cx, cy = x + w / 2, y + h / 2
+    x0, y0 = int(round(cx - side / 2)), int(round(cy - side / 2))
+    H, W = frame.shape[:2]
+    pad = max(0, -x0, -y0, x0 + side - W, y0 + side - H)
+    if pad:
+        frame = cv2.copyMakeBorder(frame, pad, pad, pad, pad,
+                                   cv2.BORDER_REPLICATE)
+    return frame[y0 + pad:y0 + pad + side, x0 + pad:x0 + pad + side]
+
+
+def detection_frames(num_frames: int, fps: float,
+                     det_fps: float) -> np.ndarray:
+    """Frame indices where faces are detected: ``det_fps`` per second.
+
+    Args:
+        num_frames (int): Frames in the video.
+        fps (float): Video frame rate.
+        det_fps (float): Detections per second (<= 0: every frame).
+
+    Returns:
+        np.ndarray: Increasing indices, always including the last frame.
+    """
+    step = 1 if det_fps <= 0 else max(1, int(round(fps / det_fps)))
+    frames = np.arange(0, num_frames, step)
+    if num_frames and frames[-1] != num_frames - 1:
+        frames = np.append(frames, num_frames - 1)
+    return frames
+
+
+__all__: Sequence[str] = [
+    'HaarFaceDetector', 'FaceTrack', 'FaceTracker', 'square_crop', 'iou',
+    'detection_frames'
+]
