@@ -237,6 +237,7 @@ def test_benchmark_reports_consistent_numbers(demo_root, tmp_path, capsys):
         r['gflops_per_clip_frozen'] + r['gflops_per_clip_trainable'],
         abs=2e-3)
     assert r['peak_memory_train_uncached']['cpu_rss_gib'] > 0
+    assert r['frozen_params_with_grad'] == 0  # no backward through towers
 
 
 def test_check_model_refuses_other_towers(demo_root, tmp_path):

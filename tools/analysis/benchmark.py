@@ -249,12 +249,18 @@ def train_step_times(model, optim_wrapper, batch, frozen=None, amp=False):
     optim_wrapper.backward(loss)
     sync()
     t3 = time.perf_counter()
+    _frozen_grads[0] = sum(1 for p in model.parameters()
+                           if not p.requires_grad and p.grad is not None)
     optim_wrapper.step()
     optim_wrapper.zero_grad()
     sync()
     t4 = time.perf_counter()
     return dict(preprocess=t1 - t0, forward=t2 - t1, backward=t3 - t2,
                 optimizer=t4 - t3, total=t4 - t0)
+
+
+#: frozen parameters that got a gradient in the last step (expected: 0)
+_frozen_grads = [0]
 
 
 class _null:
@@ -357,6 +363,7 @@ def run(args):
         lambda: train_step_times(model, optim_wrapper, batch, feats, args.
                                  amp)
     ], args.steps, args.warmup)
+    results['frozen_params_with_grad'] = _frozen_grads[0]
     results['peak_memory_train_uncached'] = uncached.pop('memory')
     results['peak_memory_train_cached'] = cached.pop('memory')
     for name, times in (('uncached', uncached), ('cached', cached)):
