@@ -29,12 +29,12 @@ from torch.utils.data import DataLoader, Dataset
 from umbe.registry import DATASETS, MODELS
 from umbe.structures import MODALITIES
 from umbe.utils import register_all_modules, setup_distributed
-from umbe.utils.feature_cache import (CACHE_VERSION, CLIPS, MANIFEST, FeatureCacheArrays,
-                                      StaleCacheError, cacheable_pipeline,
-                                      check_components, check_frozen,
-                                      make_key, model_components,
-                                      read_manifest, rebuild_command,
-                                      source_components)
+from umbe.utils.feature_cache import (CACHE_VERSION, CLIPS, MANIFEST,
+                                      FeatureCacheArrays, StaleCacheError,
+                                      cacheable_pipeline, check_components,
+                                      check_frozen, make_key,
+                                      model_components, read_manifest,
+                                      rebuild_command, source_components)
 
 #: default K of the train split (see docs/feature_cache.md)
 DEFAULT_TRAIN_VIEWS = 1

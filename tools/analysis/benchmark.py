@@ -28,7 +28,6 @@ import statistics
 import sys
 import time
 
-import numpy as np
 import torch
 from mmaction.structures import ActionDataSample
 from mmengine.config import Config, DictAction

@@ -262,7 +262,7 @@ class FeatureCacheArrays:
 
 
 def check_model(model: nn.Module, dataset) -> None:
-    """Refuse a ``CachedFeatureDataset`` built with other towers / preprocessor.
+    """Refuse a cache built with other towers or another preprocessor.
 
     For a hook's ``before_train`` / ``before_val`` / ``before_test`` (the
     dataset alone does not see the model).
