@@ -243,8 +243,8 @@ def infer_video(model,
         batch_size (int): Windows per forward pass. Defaults to 8.
         return_features (bool): Add ``fused`` and ``prompt_ids`` per
             window. Defaults to False.
-        progress (Callable, optional): Called with the number of windows
-            done after each batch.
+        progress (Callable, optional): Called as ``progress(done, total)``
+            with the number of windows predicted after each batch.
         timings (dict, optional): ``decode``, ``face_detection``,
             ``pipeline`` and ``model`` seconds are added to it.
 
@@ -353,7 +353,7 @@ def infer_video(model,
                                  return_features, timings)
         done = min(len(jobs), start + batch_size)
         if progress is not None:
-            progress(done)
+            progress(done, len(jobs))
     # decoding inside the pipeline is reported as decode, not pipeline
     timings['pipeline'] = timings.get('pipeline', 0.) - (
         timings.get('decode', 0.) - decode_before)
