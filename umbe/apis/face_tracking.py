@@ -100,13 +100,15 @@ class FaceTrack:
         """Summed box area: large and long-lived faces score high."""
         return float(sum(b[2] * b[3] for b in self.boxes))
 
-    def box_at(self, frame: int, max_gap: int) -> Optional[Box]:
+    def box_at(self, frame: int, max_gap: int,
+               hold: bool = True) -> Optional[Box]:
         """The box at ``frame``: interpolated between detections.
 
         Args:
             frame (int): Frame index.
             max_gap (int): Largest gap (frames) bridged by interpolation;
                 the ends are held for half of it.
+            hold (bool): Whether to hold the ends. Defaults to True.
 
         Returns:
             Box | None: None when the track does not cover ``frame``.
@@ -122,7 +124,7 @@ class FaceTrack:
             a, b = np.array(self.boxes[pos - 1]), np.array(self.boxes[pos])
             return tuple(float(v) for v in (1 - w) * a + w * b)
         near = 0 if pos == 0 else len(self.frames) - 1
-        if abs(self.frames[near] - frame) <= max_gap // 2:
+        if hold and abs(self.frames[near] - frame) <= max_gap // 2:
             return self.boxes[near]
         return None
 

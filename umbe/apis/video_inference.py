@@ -170,7 +170,8 @@ class _WindowFaces:
         grid = [f for f in track.det_frames if f0 <= f < f1] or [
             (f0 + f1 - 1) // 2
         ]
-        boxes = [(f, track.box_at(f, max_gap)) for f in grid]
+        # presence: detections and the gaps between them, ends not held
+        boxes = [(f, track.box_at(f, max_gap, hold=False)) for f in grid]
         self.known = [(f, b) for f, b in boxes if b is not None]
         self.ratio = len(self.known) / len(boxes)
         self.track, self.max_gap = track, max_gap
