@@ -71,6 +71,8 @@ def tiny_umbenet_overrides(width: int = 32, pretrained=None,
                  frozen=frozen)
     return dict(
         classes=CLASSES,
+        # tests set presence themselves: no random modality dropout
+        data_preprocessor=dict(modality_augments=[]),
         vision_encoder=dict(tower),
         audio_encoder=dict(embed_dim=width, channels=(8, 8), kernel_sizes=(
             9, 9), strides=(4, 4)),

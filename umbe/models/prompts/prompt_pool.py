@@ -15,7 +15,10 @@ class PromptPool(nn.Module):
 
     Each sample's query (its fused embedding) selects the k prompts whose
     keys are most cosine-similar; the L2P matching term ``1 - cos(query,
-    key)`` over the selected keys gives the keys a gradient. Cost: per-sample
+    key)`` over the selected keys gives the keys a gradient; the query is
+    detached there (as in L2P, whose query encoder is frozen), so the term
+    moves keys towards queries and never drags the fused embedding towards
+    the keys. Cost: per-sample
     selection gives every sample its own prompt, so the Dual-Stream head
     encodes B×C class sequences per step through the text tower (C for
     :class:`BatchQueryPromptPool`, which selects once per batch as the public
@@ -78,7 +81,7 @@ class PromptPool(nn.Module):
             ``loss_key_match`` the mean ``1 - cos`` of the selected keys
             (scalar); Bq = B here, 1 for a batch-level query.
         """
-        q = self._queries(query)  # (Bq, K)
+        q = self._queries(query.detach())  # (Bq, K)
         keys = F.normalize(self.keys, dim=-1)  # (P, K)
         sim = q @ keys.t()  # (Bq, P)
         top_sim, ids = sim.topk(self.top_k, dim=-1)  # (Bq, k)
