@@ -8,7 +8,6 @@ is the config's own test pipeline (see :mod:`.in_memory_transforms`).
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
-import numpy as np
 import torch
 from mmcv.transforms import Compose
 from mmengine.config import Config
