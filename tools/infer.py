@@ -19,7 +19,8 @@ import time
 from mmengine.utils import ProgressBar
 from terminaltables import AsciiTable
 
-from umbe.apis import VIDEO_EXTENSIONS, infer_video, init_recognizer
+from umbe.apis import (VIDEO_EXTENSIONS, HaarFaceDetector, infer_video,
+                       init_recognizer)
 from umbe.apis.inference import MODALITY_NAMES, pipeline_settings
 
 
@@ -56,6 +57,10 @@ def parse_args(argv=None):
                         'face box)')
     parser.add_argument('--det-fps', type=float, default=5.0,
                         help='face detections per second of video')
+    parser.add_argument('--det-size', type=int, default=640,
+                        help='frames are downscaled to this long side for '
+                        'face detection (smaller = faster, misses small '
+                        'faces)')
     parser.add_argument('--batch-size', type=int, default=8,
                         help='windows per forward pass')
     parser.add_argument('--out', help='write results to a .json or .csv '
@@ -194,6 +199,7 @@ def main(argv=None):
     if args.show_dir:
         os.makedirs(args.show_dir, exist_ok=True)
 
+    detector = HaarFaceDetector(max_side=args.det_size)
     results, failures = [], []
     video_bar = ProgressBar(len(videos)) if len(videos) > 1 else None
     start_time = time.time()
@@ -214,6 +220,7 @@ def main(argv=None):
                 caption=args.caption, modalities=args.modalities,
                 no_face=args.no_face, all_faces=args.all_faces,
                 margin=args.margin, det_fps=args.det_fps, smooth=args.smooth,
+                detector=detector,
                 batch_size=args.batch_size, progress=progress)
         except Exception as err:  # keep going with the other videos
             from umbe.datasets.utils import BadClipError
