@@ -8,6 +8,7 @@ is the config's own test pipeline (see :mod:`.in_memory_transforms`).
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
+import numpy as np
 import torch
 from mmcv.transforms import Compose
 from mmengine.config import Config
@@ -334,5 +335,7 @@ def inference_recognizer(model: torch.nn.Module,
         raise ValueError(f'{video}: {window["note"]}')
     skip = ('index', 'start', 'end', 'smoothed_scores', 'smoothed_class')
     out = {k: v for k, v in window.items() if k not in skip}
+    out['probs'] = np.array([window['scores'][c] for c in model.classes],
+                            dtype=np.float32)
     out['notes'] = result['notes']
     return out
