@@ -276,10 +276,11 @@ def infer_video(model,
     else:
         stride = stride or window / 2
         spans = sliding_windows(source.duration, window, stride)
-        if source.duration <= window:
+        if len(spans) == 1:
             notes.append(
                 f'the video ({source.duration:.2f} s) is not longer than one'
-                f' window ({window:g} s): one prediction for all of it')
+                f' window ({window:g} s) + half a stride: one prediction for '
+                'all of it')
     sound = _load_audio(path, audio, notes)
     if keep is not None and 'audio' not in keep:
         sound = None

@@ -9,7 +9,8 @@ def sliding_windows(duration: float, window: float,
                     stride: float) -> List[Tuple[float, float]]:
     """Split ``[0, duration)`` into windows of ``window`` seconds.
 
-    A video no longer than one window gives one window over all of it.
+    A video no longer than ``window + stride / 2`` gives one window over
+    all of it (a second window would add less than half a stride).
     Otherwise windows start every ``stride`` seconds; the last one is moved
     to end at the video's end, so the tail is covered and no window is
     short: ``ceil((duration - window) / stride) + 1`` windows.
@@ -25,7 +26,7 @@ def sliding_windows(duration: float, window: float,
     if window <= 0 or stride <= 0:
         raise ValueError(f'window and stride must be > 0 seconds, got '
                          f'window={window!r}, stride={stride!r}')
-    if duration <= window + 1e-6:
+    if duration <= window + stride / 2 + 1e-6:
         return [(0.0, float(duration))]
     count = int(math.ceil((duration - window) / stride - 1e-6)) + 1
     starts = [min(i * stride, duration - window) for i in range(count)]
