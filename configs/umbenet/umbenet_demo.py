@@ -1,6 +1,6 @@
 # UMBEnet on the bundled demo data (tools/data/make_demo_dataset.py), small
 # enough to train on 2 CPU cores in minutes: every part of the model, at width
-# 64 with 1-2 layers, CLIP towers tiny, random-init and trainable.
+# 64 with 1-2 layers, CLIP towers tiny and random-init.
 _base_ = [
     '../_base_/models/umbenet.py', '../_base_/datasets/demo.py',
     '../_base_/schedules/adam_plateau_30e.py', '../_base_/default_runtime.py'
@@ -14,8 +14,11 @@ tiny_clip = dict(
         image_size=32, patch_size=8, width=width, layers=2, head_width=32),
     text_cfg=dict(
         context_length=77, vocab_size=49408, width=width, heads=2, layers=1))
+# the image tower learns (random init, trainable); the two text towers stay
+# frozen at random init as in the paper's recipe (the prompts, the caption
+# projection and everything else learn through them)
 tower = dict(model_name='demo-tiny', arch_cfg=tiny_clip, pretrained=None,
-             frozen=False)
+             frozen=True)
 
 model = dict(
     classes={{_base_.classes}},
@@ -26,7 +29,7 @@ model = dict(
             type='BatchModalityDropout',
             drop_probs=dict(face=0.5, scene=0.5, audio=0.3, caption=0.3))
     ]),
-    vision_encoder=tower,
+    vision_encoder=dict(tower, frozen=False),
     audio_encoder=dict(
         embed_dim=width,
         channels=(16, 32, 32, 64, 64, 64),
