@@ -27,8 +27,9 @@ from umbe.apis.inference import MODALITY_NAMES, pipeline_settings
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Predict emotions in videos with a umbe checkpoint')
-    parser.add_argument('config', help='config file the checkpoint was '
-                        'trained with')
+    parser.add_argument(
+        'config', help='config file the checkpoint was '
+        'trained with')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
         'input', help='a video file, a folder of videos, or a .txt list')
@@ -38,37 +39,60 @@ def parse_args(argv=None):
         help='comma-separated modalities to use (video, face, scene, audio, '
         'caption); default: all a video has')
     parser.add_argument(
-        '--window', type=float,
+        '--window',
+        type=float,
         help='window length in seconds (default: the clip length of the '
         'config, its audio duration); 0 = the whole video as one clip')
     parser.add_argument(
-        '--stride', type=float,
+        '--stride',
+        type=float,
         help='seconds between window starts (default: half the window)')
-    parser.add_argument('--smooth', type=int, default=3,
-                        help='windows in the timeline moving average (odd)')
     parser.add_argument(
-        '--no-face', choices=['skip', 'scene'], default='skip',
+        '--smooth',
+        type=int,
+        default=3,
+        help='windows in the timeline moving average (odd)')
+    parser.add_argument(
+        '--no-face',
+        choices=['skip', 'scene'],
+        default='skip',
         help='a window without the face: skip it, or score it from the '
         'scene, audio and caption')
-    parser.add_argument('--all-faces', action='store_true',
-                        help='a timeline for every tracked person')
-    parser.add_argument('--margin', type=float, default=0.25,
-                        help='face crop margin per side (fraction of the '
-                        'face box)')
-    parser.add_argument('--det-fps', type=float, default=5.0,
-                        help='face detections per second of video')
-    parser.add_argument('--det-size', type=int, default=640,
-                        help='frames are downscaled to this long side for '
-                        'face detection (smaller = faster, misses small '
-                        'faces)')
-    parser.add_argument('--batch-size', type=int, default=8,
-                        help='windows per forward pass')
-    parser.add_argument('--out', help='write results to a .json or .csv '
-                        'file')
-    parser.add_argument('--show-dir', help='write an annotated MP4 and a '
-                        'timeline PNG per video here')
-    parser.add_argument('--device', default='cpu',
-                        help='torch device, e.g. cpu or cuda (cuda:0)')
+    parser.add_argument(
+        '--all-faces',
+        action='store_true',
+        help='a timeline for every tracked person')
+    parser.add_argument(
+        '--margin',
+        type=float,
+        default=0.25,
+        help='face crop margin per side (fraction of the '
+        'face box)')
+    parser.add_argument(
+        '--det-fps',
+        type=float,
+        default=5.0,
+        help='face detections per second of video')
+    parser.add_argument(
+        '--det-size',
+        type=int,
+        default=640,
+        help='frames are downscaled to this long side for '
+        'face detection (smaller = faster, misses small '
+        'faces)')
+    parser.add_argument(
+        '--batch-size', type=int, default=8, help='windows per forward pass')
+    parser.add_argument(
+        '--out', help='write results to a .json or .csv '
+        'file')
+    parser.add_argument(
+        '--show-dir',
+        help='write an annotated MP4 and a '
+        'timeline PNG per video here')
+    parser.add_argument(
+        '--device',
+        default='cpu',
+        help='torch device, e.g. cpu or cuda (cuda:0)')
     args = parser.parse_args(argv)
     if args.out and not args.out.endswith(('.json', '.csv')):
         parser.error(f'--out {args.out}: use a .json or .csv file name')
@@ -134,15 +158,16 @@ def print_result(result):
         dict(person=0, windows=result['windows'], overall=result['overall'])
     ]
     for person in persons:
-        rows = [['window (s)', 'face', 'modalities', 'top-1', 'smoothed',
-                 'note']]
+        rows = [[
+            'window (s)', 'face', 'modalities', 'top-1', 'smoothed', 'note'
+        ]]
         for w in person['windows']:
             top = '-' if w['scores'] is None else (
                 f'{w["pred_class"]} {w["scores"][w["pred_class"]]:.2f}')
             rows.append([
                 f'{w["start"]:.2f}-{w["end"]:.2f}',
-                'yes' if w['face_found'] else 'no',
-                '+'.join(w['modalities']) or '-', top,
+                'yes' if w['face_found'] else 'no', '+'.join(w['modalities'])
+                or '-', top,
                 w.get('smoothed_class') or '-', w['note']
             ])
         title = osp.basename(result['video'])
@@ -162,10 +187,10 @@ def write_csv(path, results, classes):
     """One row per video, person and window with every class probability."""
     with open(path, 'w', newline='') as f:
         writer = csv.writer(f)
-        writer.writerow(['video', 'person', 'window', 'start', 'end',
-                         'face_found', 'modalities', 'pred_class',
-                         'smoothed_class'] + [f'p_{c}' for c in classes] +
-                        ['note'])
+        writer.writerow([
+            'video', 'person', 'window', 'start', 'end', 'face_found',
+            'modalities', 'pred_class', 'smoothed_class'
+        ] + [f'p_{c}' for c in classes] + ['note'])
         for result in results:
             persons = result.get('persons') or [
                 dict(person=0, windows=result['windows'])
@@ -173,13 +198,14 @@ def write_csv(path, results, classes):
             for person in persons:
                 for w in person['windows']:
                     probs = [
-                        '' if w['scores'] is None else
-                        f'{w["scores"][c]:.6f}' for c in classes
+                        '' if w['scores'] is None else f'{w["scores"][c]:.6f}'
+                        for c in classes
                     ]
                     writer.writerow([
                         result['video'], person['person'], w['index'],
-                        w['start'], w['end'], int(w['face_found']),
-                        '+'.join(w['modalities']), w['pred_class'] or '',
+                        w['start'], w['end'],
+                        int(w['face_found']), '+'.join(
+                            w['modalities']), w['pred_class'] or '',
                         w.get('smoothed_class') or ''
                     ] + probs + [w['note']])
 
@@ -216,16 +242,24 @@ def main(argv=None):
 
         try:
             result = infer_video(
-                model, path, window=window, stride=args.stride,
-                caption=args.caption, modalities=args.modalities,
-                no_face=args.no_face, all_faces=args.all_faces,
-                margin=args.margin, det_fps=args.det_fps, smooth=args.smooth,
+                model,
+                path,
+                window=window,
+                stride=args.stride,
+                caption=args.caption,
+                modalities=args.modalities,
+                no_face=args.no_face,
+                all_faces=args.all_faces,
+                margin=args.margin,
+                det_fps=args.det_fps,
+                smooth=args.smooth,
                 detector=detector,
-                batch_size=args.batch_size, progress=progress)
+                batch_size=args.batch_size,
+                progress=progress)
         except Exception as err:  # keep going with the other videos
             from umbe.datasets.utils import BadClipError
-            failures.append((path, str(err) if isinstance(
-                err, BadClipError) else f'{type(err).__name__}: {err}'))
+            failures.append((path, str(err) if isinstance(err, BadClipError)
+                             else f'{type(err).__name__}: {err}'))
             print(f'failed: {err}', file=sys.stderr)
         else:
             print()
@@ -243,11 +277,15 @@ def main(argv=None):
         if args.out.endswith('.json'):
             with open(args.out, 'w') as f:
                 json.dump(
-                    dict(config=args.config, checkpoint=args.checkpoint,
-                         classes=classes,
-                         videos=[json_ready(r) for r in results],
-                         failures=[dict(video=p, error=e)
-                                   for p, e in failures]), f, indent=1)
+                    dict(
+                        config=args.config,
+                        checkpoint=args.checkpoint,
+                        classes=classes,
+                        videos=[json_ready(r) for r in results],
+                        failures=[dict(video=p, error=e)
+                                  for p, e in failures]),
+                    f,
+                    indent=1)
         else:
             write_csv(args.out, results, classes)
         print(f'results written to {args.out}')
@@ -264,8 +302,8 @@ def _show(result, show_dir):
     """Annotated MP4 and timeline PNG of one video."""
     from umbe.apis.visualization import plot_timeline, write_annotated_video
     stem = osp.splitext(osp.basename(result['video']))[0]
-    video = write_annotated_video(result, osp.join(show_dir,
-                                                   f'{stem}_annotated.mp4'))
+    video = write_annotated_video(result,
+                                  osp.join(show_dir, f'{stem}_annotated.mp4'))
     plot = plot_timeline(result, osp.join(show_dir, f'{stem}_timeline.png'))
     print(f'wrote {video} and {plot}')
 

@@ -21,16 +21,15 @@ def make_checkpoint(path, seed=0):
     cfg = Config.fromfile(CONFIG)
     model = init_recognizer(cfg, None, 'cpu')
     save_checkpoint(
-        dict(state_dict=model.state_dict(),
-             meta=dict(dataset_meta=dict(classes=list(model.classes)))),
-        path)
+        dict(
+            state_dict=model.state_dict(),
+            meta=dict(dataset_meta=dict(classes=list(model.classes)))), path)
     return path
 
 
 @pytest.fixture(scope='session')
 def demo_checkpoint(tmp_path_factory):
-    return make_checkpoint(
-        str(tmp_path_factory.mktemp('ckpt') / 'demo.pth'))
+    return make_checkpoint(str(tmp_path_factory.mktemp('ckpt') / 'demo.pth'))
 
 
 @pytest.fixture(scope='session')
@@ -48,18 +47,25 @@ def videos(tmp_path_factory):
     out = {}
     out['face_then_none'] = write_video(
         str(root / 'face_then_none.mp4'),
-        face_frames(5.0, fps, face_span=(0, 2.5)), fps, audio=tone(5.0))
+        face_frames(5.0, fps, face_span=(0, 2.5)),
+        fps,
+        audio=tone(5.0))
     out['two_faces'] = write_video(
         str(root / 'two_faces.avi'),
-        face_frames(2.0, fps, faces=((.27, .5, .4), (.75, .5, .3))), fps,
+        face_frames(2.0, fps, faces=((.27, .5, .4), (.75, .5, .3))),
+        fps,
         audio=tone(2.0))
     out['no_face'] = write_video(
-        str(root / 'no_face.mp4'), face_frames(2.0, fps, faces=()), fps,
+        str(root / 'no_face.mp4'),
+        face_frames(2.0, fps, faces=()),
+        fps,
         audio=tone(2.0))
     out['no_audio'] = write_video(
         str(root / 'no_audio.mkv'), face_frames(2.0, fps), fps)
     out['silent'] = write_video(
-        str(root / 'silent.mp4'), face_frames(2.0, fps), fps,
+        str(root / 'silent.mp4'),
+        face_frames(2.0, fps),
+        fps,
         audio=tone(2.0, level=0.0))
     out['three_frames'] = write_video(
         str(root / 'three_frames.mp4'), face_frames(0.3, fps), fps)

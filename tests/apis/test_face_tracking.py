@@ -1,9 +1,8 @@
 import numpy as np
 import pytest
 
-from umbe.apis.face_tracking import (FaceTrack, FaceTracker,
-                                     HaarFaceDetector, detection_frames,
-                                     iou, square_crop)
+from umbe.apis.face_tracking import (FaceTrack, FaceTracker, HaarFaceDetector,
+                                     detection_frames, iou, square_crop)
 from umbe.apis.synthetic_video import face_frames
 
 
@@ -37,8 +36,12 @@ def test_bad_cascade_errors():
 
 def test_tracker_links_and_orders_by_size():
     big, small = (10, 10, 40, 40), (100, 10, 20, 20)
-    dets = {0: [small, big], 2: [(12, 10, 40, 40), (101, 11, 20, 20)],
-            4: [], 6: [(14, 10, 40, 40)]}
+    dets = {
+        0: [small, big],
+        2: [(12, 10, 40, 40), (101, 11, 20, 20)],
+        4: [],
+        6: [(14, 10, 40, 40)]
+    }
     tracks = FaceTracker()(dets)
     assert len(tracks) == 2
     main, other = tracks
@@ -67,7 +70,6 @@ def test_square_crop_margin_and_padding():
 
 
 def test_detection_frames():
-    assert detection_frames(30, 30.0, 5.0).tolist() == [0, 6, 12, 18, 24,
-                                                         29]
+    assert detection_frames(30, 30.0, 5.0).tolist() == [0, 6, 12, 18, 24, 29]
     assert detection_frames(4, 30.0, 0).tolist() == [0, 1, 2, 3]
     assert isinstance(FaceTrack(0).score, float)

@@ -26,9 +26,11 @@ from umbe.datasets.transforms import LoadAudio
 def test_class_list_mismatch_is_refused(demo_model, tmp_path):
     path = str(tmp_path / 'other_classes.pth')
     save_checkpoint(
-        dict(state_dict=demo_model.state_dict(),
-             meta=dict(dataset_meta=dict(
-                 classes=list(reversed(demo_model.classes))))), path)
+        dict(
+            state_dict=demo_model.state_dict(),
+            meta=dict(
+                dataset_meta=dict(
+                    classes=list(reversed(demo_model.classes))))), path)
     with pytest.raises(ValueError, match='trained on the classes') as err:
         init_recognizer(CONFIG, path, 'cpu')
     assert path in str(err.value) and 'umbenet_demo.py' in str(err.value)
@@ -45,8 +47,7 @@ def test_config_mismatch_is_refused(demo_model, tmp_path):
     with pytest.raises(ValueError, match='does not fit config') as err:
         init_recognizer(CONFIG, path, 'cpu')
     assert key in str(err.value) and dropped in str(err.value)
-    assert 'pass the config the checkpoint was trained with' in str(
-        err.value)
+    assert 'pass the config the checkpoint was trained with' in str(err.value)
 
 
 def test_missing_files_and_device_errors(demo_checkpoint, tmp_path):
@@ -66,7 +67,11 @@ def tiny_demo(tmp_path_factory):
     proc = subprocess.run([
         sys.executable, 'tools/data/make_demo_dataset.py', '--out', root,
         '--clips-per-class', '1', '1', '1'
-    ], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    ],
+                          cwd=ROOT,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return root
 
@@ -81,13 +86,15 @@ def _records(root):
     return records
 
 
-def test_predictions_match_tools_test(tiny_demo, demo_checkpoint,
-                                      demo_model, tmp_path, monkeypatch):
+def test_predictions_match_tools_test(tiny_demo, demo_checkpoint, demo_model,
+                                      tmp_path, monkeypatch):
     dump = str(tmp_path / 'preds.pkl')
-    opts = ['test_dataloader.dataset.data_root=' + tiny_demo,
-            'test_dataloader.num_workers=0',
-            'test_dataloader.persistent_workers=False',
-            'test_dataloader.batch_size=4']
+    opts = [
+        'test_dataloader.dataset.data_root=' + tiny_demo,
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False',
+        'test_dataloader.batch_size=4'
+    ]
     spec = importlib.util.spec_from_file_location(
         'umbe_tool_test_for_apis', osp.join(ROOT, 'tools', 'test.py'))
     tool = importlib.util.module_from_spec(spec)
@@ -112,10 +119,10 @@ def test_predictions_match_tools_test(tiny_demo, demo_checkpoint,
 
         # the same clip from memory: face crops, decoded frames, sound
         faces = [
-            cv2.cvtColor(cv2.imread(p), cv2.COLOR_BGR2RGB)
-            for p in sorted(glob.glob(osp.join(rec['frame_dir'], '*.jpg')),
-                            key=lambda p: int(''.join(
-                                c for c in osp.basename(p) if c.isdigit())))
+            cv2.cvtColor(cv2.imread(p), cv2.COLOR_BGR2RGB) for p in sorted(
+                glob.glob(osp.join(rec['frame_dir'], '*.jpg')),
+                key=lambda p: int(''.join(
+                    c for c in osp.basename(p) if c.isdigit())))
         ]
         scenes = list(decord.VideoReader(rec['filename'])[:].asnumpy())
         if rec.get('audio'):
@@ -127,8 +134,12 @@ def test_predictions_match_tools_test(tiny_demo, demo_checkpoint,
             track = LoadAudio.read_track(rec['filename'])
             sound = track and AudioSegment(*track)
         got = inference_recognizer(
-            demo_model, dict(frame_dir=faces, scene_dir=scenes, audio=sound,
-                             caption=rec.get('caption')))
+            demo_model,
+            dict(
+                frame_dir=faces,
+                scene_dir=scenes,
+                audio=sound,
+                caption=rec.get('caption')))
         np.testing.assert_allclose(got['probs'], score, atol=1e-5)
     assert kinds == {True, False}
 
@@ -136,11 +147,18 @@ def test_predictions_match_tools_test(tiny_demo, demo_checkpoint,
 # ------------------------------------------------------------ videos
 def test_video_windows_and_fields(demo_model, videos):
     timings = {}
-    res = infer_video(demo_model, videos['face_then_none'], window=2.0,
-                      stride=1.0, return_features=True, timings=timings)
+    res = infer_video(
+        demo_model,
+        videos['face_then_none'],
+        window=2.0,
+        stride=1.0,
+        return_features=True,
+        timings=timings)
     assert res['duration'] == pytest.approx(5.0)
-    assert [(w['start'], w['end']) for w in res['windows']] == [
-        (0.0, 2.0), (1.0, 3.0), (2.0, 4.0), (3.0, 5.0)]
+    assert [(w['start'], w['end']) for w in res['windows']] == [(0.0, 2.0),
+                                                                (1.0, 3.0),
+                                                                (2.0, 4.0),
+                                                                (3.0, 5.0)]
     found = [w['face_found'] for w in res['windows']]
     assert found == [True, True, False, False]  # face shown for 2.5 s
     for w in res['windows'][:2]:
@@ -156,18 +174,20 @@ def test_video_windows_and_fields(demo_model, videos):
         assert w['scores'] is None and 'skipped' in w['note']
     assert res['overall']['num_windows'] == 2
     mean = np.mean([[w['scores'][c] for c in res['classes']]
-                    for w in res['windows'][:2]], axis=0)
+                    for w in res['windows'][:2]],
+                   axis=0)
     np.testing.assert_allclose(
-        [res['overall']['scores'][c] for c in res['classes']], mean,
-        atol=1e-5)
+        [res['overall']['scores'][c] for c in res['classes']], mean, atol=1e-5)
     assert set(timings) == {'decode', 'face_detection', 'pipeline', 'model'}
-    assert json.dumps({k: v for k, v in res.items()
-                       if not k.startswith('_')})  # JSON-ready
+    assert json.dumps({
+        k: v
+        for k, v in res.items() if not k.startswith('_')
+    })  # JSON-ready
 
 
 def test_no_face_policy_scene(demo_model, videos):
-    res = infer_video(demo_model, videos['no_face'], window=2.0,
-                      no_face='scene')
+    res = infer_video(
+        demo_model, videos['no_face'], window=2.0, no_face='scene')
     (w, ) = res['windows']
     assert not w['face_found']
     assert w['modalities'] == ['scene', 'audio']
@@ -187,13 +207,15 @@ def test_missing_silent_audio_and_modalities(demo_model, videos):
     res = inference_recognizer(demo_model, videos['silent'])
     assert res['modalities'] == ['face', 'scene']
     assert 'silent audio' in res['note']
-    res = inference_recognizer(demo_model, videos['face_then_none'],
-                               caption='A person in a room.',
-                               modalities=['video', 'caption'])
+    res = inference_recognizer(
+        demo_model,
+        videos['face_then_none'],
+        caption='A person in a room.',
+        modalities=['video', 'caption'])
     assert res['modalities'] == ['face', 'scene', 'caption']
     with pytest.raises(ValueError, match='unknown'):
-        inference_recognizer(demo_model, videos['silent'],
-                             modalities=['smell'])
+        inference_recognizer(
+            demo_model, videos['silent'], modalities=['smell'])
 
 
 def test_short_video_and_all_faces(demo_model, videos):
@@ -201,8 +223,12 @@ def test_short_video_and_all_faces(demo_model, videos):
     assert len(res['windows']) == 1 and res['num_frames'] == 3
     assert any('3 frames, fewer than the 8' in n for n in res['notes'])
     assert res['windows'][0]['face_found']
-    res = infer_video(demo_model, videos['two_faces'], window=1.0,
-                      stride=1.0, all_faces=True)
+    res = infer_video(
+        demo_model,
+        videos['two_faces'],
+        window=1.0,
+        stride=1.0,
+        all_faces=True)
     assert len(res['persons']) == 2
     left, right = (p['windows'][0]['face_box'] for p in res['persons'])
     assert left[0] < 80 < right[0]  # the larger, left face is person 0

@@ -6,16 +6,18 @@ import pytest
 from umbe.apis.windows import overall_scores, sliding_windows, smooth_scores
 
 
-@pytest.mark.parametrize('duration,window,stride,count', [
-    (10.0, 2.0, 1.0, 9),
-    (10.5, 2.0, 1.0, 10),
-    (10.0, 2.0, 2.0, 5),
-    (10.0, 4.0, 3.0, 3),
-    (2.0, 2.0, 1.0, 1),
-    (2.5, 2.0, 1.0, 1),  # up to window + stride / 2: one clip
-    (2.6, 2.0, 1.0, 2),
-    (0.3, 2.0, 1.0, 1),
-])
+@pytest.mark.parametrize(
+    'duration,window,stride,count',
+    [
+        (10.0, 2.0, 1.0, 9),
+        (10.5, 2.0, 1.0, 10),
+        (10.0, 2.0, 2.0, 5),
+        (10.0, 4.0, 3.0, 3),
+        (2.0, 2.0, 1.0, 1),
+        (2.5, 2.0, 1.0, 1),  # up to window + stride / 2: one clip
+        (2.6, 2.0, 1.0, 2),
+        (0.3, 2.0, 1.0, 1),
+    ])
 def test_window_count_and_cover(duration, window, stride, count):
     spans = sliding_windows(duration, window, stride)
     assert len(spans) == count

@@ -28,22 +28,22 @@ def checkpoint(tmp_path_factory):
     model = init_recognizer(Config.fromfile(CONFIG), None, 'cpu')
     path = str(tmp_path_factory.mktemp('ckpt') / 'demo.pth')
     save_checkpoint(
-        dict(state_dict=model.state_dict(),
-             meta=dict(dataset_meta=dict(classes=list(model.classes)))),
-        path)
+        dict(
+            state_dict=model.state_dict(),
+            meta=dict(dataset_meta=dict(classes=list(model.classes)))), path)
     return path
 
 
 @pytest.fixture(scope='module')
 def folder(tmp_path_factory):
     root = tmp_path_factory.mktemp('videos')
-    write_video(str(root / 'a_talk.mp4'), face_frames(5.0, 10), 10,
-                audio=tone(5.0))
+    write_video(
+        str(root / 'a_talk.mp4'), face_frames(5.0, 10), 10, audio=tone(5.0))
     sub = root / 'sub'
     sub.mkdir()
-    write_video(str(sub / 'b_pair.mkv'),
-                face_frames(2.0, 10, faces=((.27, .5, .4), (.75, .5, .3))),
-                10)
+    write_video(
+        str(sub / 'b_pair.mkv'),
+        face_frames(2.0, 10, faces=((.27, .5, .4), (.75, .5, .3))), 10)
     data = (root / 'a_talk.mp4').read_bytes()
     (root / 'c_truncated.mp4').write_bytes(data[:len(data) // 3])
     (root / 'd_text.avi').write_text('not a video')
@@ -61,8 +61,8 @@ def test_folder_run_json_show_dir_and_failures(checkpoint, folder, tmp_path,
                                                capsys):
     out, show = tmp_path / 'res.json', tmp_path / 'show'
     code, stdout, stderr = run([
-        CONFIG, checkpoint, folder, '--window', 2, '--stride', 1, '--out',
-        out, '--show-dir', show
+        CONFIG, checkpoint, folder, '--window', 2, '--stride', 1, '--out', out,
+        '--show-dir', show
     ], capsys)
     assert code == 1  # two bad files, reported at the end
     res = json.loads(out.read_text())
@@ -77,7 +77,8 @@ def test_folder_run_json_show_dir_and_failures(checkpoint, folder, tmp_path,
     assert [w['start'] for w in talk['windows']] == [0, 1, 2, 3]
     for w in talk['windows']:
         assert w['face_found'] and w['modalities'] == [
-            'face', 'scene', 'audio']
+            'face', 'scene', 'audio'
+        ]
         assert set(w['scores']) == set(res['classes'])
         assert w['smoothed_class'] in res['classes']
     assert talk['overall']['num_windows'] == 4
@@ -105,13 +106,14 @@ def test_list_input_csv_whole_video_and_modalities(checkpoint, folder,
     with open(out) as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 2  # --window 0: one clip per video
-    assert [osp.basename(r['video']) for r in rows] == ['a_talk.mp4',
-                                                        'b_pair.mkv']
+    assert [osp.basename(r['video'])
+            for r in rows] == ['a_talk.mp4', 'b_pair.mkv']
     for r in rows:
         assert r['modalities'] == 'face+scene'
-        probs = [float(r[f'p_{c}']) for c in ('happy', 'sad', 'neutral',
-                                              'angry', 'surprise',
-                                              'disgust', 'fear')]
+        probs = [
+            float(r[f'p_{c}']) for c in ('happy', 'sad', 'neutral', 'angry',
+                                         'surprise', 'disgust', 'fear')
+        ]
         assert sum(probs) == pytest.approx(1.0, abs=1e-4)
         assert r['pred_class'] == r['smoothed_class']
 
@@ -120,23 +122,25 @@ def test_all_faces_csv(checkpoint, folder, tmp_path, capsys):
     out = tmp_path / 'res.csv'
     code, stdout, _ = run([
         CONFIG, checkpoint, folder / 'sub' / 'b_pair.mkv', '--window', 1,
-        '--stride', 1,
-        '--all-faces', '--out', out
+        '--stride', 1, '--all-faces', '--out', out
     ], capsys)
     assert code == 0
     with open(out) as f:
         rows = list(csv.DictReader(f))
-    assert sorted((r['person'], r['window']) for r in rows) == [
-        ('0', '0'), ('0', '1'), ('1', '0'), ('1', '1')]
+    assert sorted((r['person'], r['window']) for r in rows) == [('0', '0'),
+                                                                ('0', '1'),
+                                                                ('1', '0'),
+                                                                ('1', '1')]
     assert 'b_pair.mkv person 1' in stdout
 
 
 def test_argument_and_input_errors(checkpoint, folder, tmp_path, capsys):
-    for argv in (['--out', 'res.txt'], ['--modalities', 'smell'],
-                 ['--window', -1], ['--smooth', 2]):
+    for argv in (['--out', 'res.txt'], ['--modalities',
+                                        'smell'], ['--window',
+                                                   -1], ['--smooth', 2]):
         with pytest.raises(SystemExit):
-            infer_tool.main([CONFIG, checkpoint, str(folder)] +
-                            [str(a) for a in argv])
+            infer_tool.main(
+                [CONFIG, checkpoint, str(folder)] + [str(a) for a in argv])
     code, _, err = run([CONFIG, checkpoint, tmp_path / 'nothing'], capsys)
     assert code == 2 and 'no such file or folder' in err
     code, _, err = run([CONFIG, checkpoint, tmp_path], capsys)
@@ -161,15 +165,18 @@ def test_benchmark_infer_splits_the_time(tmp_path, capsys):
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     out = tmp_path / 'bench.json'
-    assert bench.main(['--seconds', '3', '--fps', '10', '--size', '160',
-                       '120', '--json', str(out)]) == 0
+    assert bench.main([
+        '--seconds', '3', '--fps', '10', '--size', '160', '120', '--json',
+        str(out)
+    ]) == 0
     (row, ) = json.loads(out.read_text())
     assert row['name'] == 'umbenet_demo' and row['windows'] == 2
     assert row['video_seconds'] == pytest.approx(3.0)
-    assert row['video_s_per_wall_s'] == pytest.approx(
-        3.0 / row['wall_seconds'])
-    stages = [row[k] for k in ('decode', 'face_detection', 'pipeline',
-                               'model')]
+    assert row['video_s_per_wall_s'] == pytest.approx(3.0 /
+                                                      row['wall_seconds'])
+    stages = [
+        row[k] for k in ('decode', 'face_detection', 'pipeline', 'model')
+    ]
     assert all(v > 0 for v in stages)
     assert sum(stages) <= row['wall_seconds'] + 1e-6
     assert 'face_detection s' in capsys.readouterr().out

@@ -39,30 +39,49 @@ STAGES = ('decode', 'face_detection', 'pipeline', 'model')
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--config', default=DEMO, help='model config')
-    parser.add_argument('--checkpoint', help='checkpoint (default: random '
-                        'weights)')
-    parser.add_argument('--full-size', action='store_true',
-                        help='also time the full-size model (random '
-                        'weights)')
-    parser.add_argument('--video', help='video file (default: a synthetic '
-                        'one)')
-    parser.add_argument('--seconds', type=float, default=20.0,
-                        help='length of the synthetic video')
-    parser.add_argument('--fps', type=float, default=25.0,
-                        help='frame rate of the synthetic video')
-    parser.add_argument('--size', type=int, nargs=2, default=(640, 360),
-                        metavar=('W', 'H'),
-                        help='frame size of the synthetic video')
-    parser.add_argument('--window', type=float,
-                        help='window seconds (default: the config\'s clip '
-                        'length)')
+    parser.add_argument(
+        '--checkpoint', help='checkpoint (default: random '
+        'weights)')
+    parser.add_argument(
+        '--full-size',
+        action='store_true',
+        help='also time the full-size model (random '
+        'weights)')
+    parser.add_argument(
+        '--video', help='video file (default: a synthetic '
+        'one)')
+    parser.add_argument(
+        '--seconds',
+        type=float,
+        default=20.0,
+        help='length of the synthetic video')
+    parser.add_argument(
+        '--fps',
+        type=float,
+        default=25.0,
+        help='frame rate of the synthetic video')
+    parser.add_argument(
+        '--size',
+        type=int,
+        nargs=2,
+        default=(640, 360),
+        metavar=('W', 'H'),
+        help='frame size of the synthetic video')
+    parser.add_argument(
+        '--window',
+        type=float,
+        help='window seconds (default: the config\'s clip '
+        'length)')
     parser.add_argument('--stride', type=float, help='window stride')
-    parser.add_argument('--det-fps', type=float, default=5.0,
-                        help='face detections per second')
+    parser.add_argument(
+        '--det-fps',
+        type=float,
+        default=5.0,
+        help='face detections per second')
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--threads', type=int,
-                        help='torch CPU threads (default: torch\'s)')
+    parser.add_argument(
+        '--threads', type=int, help='torch CPU threads (default: torch\'s)')
     parser.add_argument('--json', help='write the rows to this JSON file')
     return parser.parse_args(argv)
 
@@ -91,23 +110,36 @@ def time_model(name, model, video, args):
     from umbe.apis.inference import pipeline_settings
     window = args.window or pipeline_settings(
         model.cfg)['audio_duration'] or 5.0
-    infer_video(model, video, window=window, stride=window,
-                det_fps=args.det_fps, batch_size=args.batch_size)  # warm-up
+    infer_video(
+        model,
+        video,
+        window=window,
+        stride=window,
+        det_fps=args.det_fps,
+        batch_size=args.batch_size)  # warm-up
     timings = {}
     if str(args.device).startswith('cuda'):
         torch.cuda.synchronize()
     start = time.perf_counter()
-    result = infer_video(model, video, window=window, stride=args.stride,
-                         det_fps=args.det_fps, batch_size=args.batch_size,
-                         timings=timings)
+    result = infer_video(
+        model,
+        video,
+        window=window,
+        stride=args.stride,
+        det_fps=args.det_fps,
+        batch_size=args.batch_size,
+        timings=timings)
     if str(args.device).startswith('cuda'):
         torch.cuda.synchronize()
     wall = time.perf_counter() - start
-    row = dict(name=name, device=str(args.device),
-               video_seconds=result['duration'],
-               windows=len(result['windows']), window=window,
-               wall_seconds=wall,
-               video_s_per_wall_s=result['duration'] / wall)
+    row = dict(
+        name=name,
+        device=str(args.device),
+        video_seconds=result['duration'],
+        windows=len(result['windows']),
+        window=window,
+        wall_seconds=wall,
+        video_s_per_wall_s=result['duration'] / wall)
     for stage in STAGES:
         row[stage] = timings.get(stage, 0.)
     row['other'] = wall - sum(row[s] for s in STAGES)
@@ -123,8 +155,12 @@ def main(argv=None):
     if video is None:
         video = write_video(
             osp.join(tmp.name, 'talk.mp4'),
-            face_frames(args.seconds, args.fps, tuple(args.size),
-                        faces=((.5, .45, .5), )), args.fps,
+            face_frames(
+                args.seconds,
+                args.fps,
+                tuple(args.size),
+                faces=((.5, .45, .5), )),
+            args.fps,
             audio=tone(args.seconds))
     elif not osp.isfile(video):
         print(f'error: {video} not found', file=sys.stderr)
@@ -139,14 +175,13 @@ def main(argv=None):
         model = build(config, checkpoint, args.device)
         rows.append(time_model(name, model, video, args))
         del model
-    header = ['model', 'device', 'video s', 'windows', 'wall s',
-              'video s / wall s'] + [f'{s} s' for s in STAGES] + ['other s']
+    header = [
+        'model', 'device', 'video s', 'windows', 'wall s', 'video s / wall s'
+    ] + [f'{s} s' for s in STAGES] + ['other s']
     table = [header] + [[
-        r['name'], r['device'], f'{r["video_seconds"]:.1f}',
-        r['windows'], f'{r["wall_seconds"]:.2f}',
-        f'{r["video_s_per_wall_s"]:.2f}'
-    ] + [f'{r[s]:.2f}' for s in STAGES] + [f'{r["other"]:.2f}']
-                            for r in rows]
+        r['name'], r['device'], f'{r["video_seconds"]:.1f}', r['windows'],
+        f'{r["wall_seconds"]:.2f}', f'{r["video_s_per_wall_s"]:.2f}'
+    ] + [f'{r[s]:.2f}' for s in STAGES] + [f'{r["other"]:.2f}'] for r in rows]
     print(AsciiTable(table, title=osp.basename(video)).table)
     if args.json:
         with open(args.json, 'w') as f:

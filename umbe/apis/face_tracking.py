@@ -63,12 +63,14 @@ class HaarFaceDetector:
         gray = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
         scale = min(1.0, self.max_side / max(gray.shape))
         if scale < 1:
-            gray = cv2.resize(gray, None, fx=scale, fy=scale,
-                              interpolation=cv2.INTER_AREA)
+            gray = cv2.resize(
+                gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         side = max(12, int(self.min_size * min(gray.shape)))
         found = self.classifier.detectMultiScale(
-            gray, scaleFactor=self.scale_factor,
-            minNeighbors=self.min_neighbors, minSize=(side, side))
+            gray,
+            scaleFactor=self.scale_factor,
+            minNeighbors=self.min_neighbors,
+            minSize=(side, side))
         return [tuple(float(v) / scale for v in box) for box in found]
 
 
@@ -100,7 +102,9 @@ class FaceTrack:
         """Summed box area: large and long-lived faces score high."""
         return float(sum(b[2] * b[3] for b in self.boxes))
 
-    def box_at(self, frame: int, max_gap: int,
+    def box_at(self,
+               frame: int,
+               max_gap: int,
                hold: bool = True) -> Optional[Box]:
         """The box at ``frame``: interpolated between detections.
 

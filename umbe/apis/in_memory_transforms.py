@@ -40,7 +40,8 @@ class FrameSequence(SequenceABC):
         self.read = read
 
     @classmethod
-    def from_arrays(cls, frames: Sequence[np.ndarray],
+    def from_arrays(cls,
+                    frames: Sequence[np.ndarray],
                     name: str = 'frames') -> 'FrameSequence':
         """Wrap frames already in memory.
 
@@ -148,8 +149,7 @@ def make_record(faces: Optional[FrameSequence],
     Returns:
         dict: The record.
     """
-    if faces is not None and scenes is not None and len(faces) != len(
-            scenes):
+    if faces is not None and scenes is not None and len(faces) != len(scenes):
         raise ValueError(f'{faces} has {len(faces)} frames but {scenes} has '
                          f'{len(scenes)}; give both at the same time points')
     record = dict(audio=audio, caption=caption)

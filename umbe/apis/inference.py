@@ -90,8 +90,10 @@ def pipeline_settings(cfg: Config) -> Dict[str, float]:
 def _check_state_dict(model: torch.nn.Module, state: dict, config: str,
                       checkpoint: str) -> None:
     own = model.state_dict()
-    state = {(k[7:] if k.startswith('module.') else k): v
-             for k, v in state.items()}
+    state = {
+        (k[7:] if k.startswith('module.') else k): v
+        for k, v in state.items()
+    }
     missing = sorted(set(own) - set(state))
     unexpected = sorted(set(state) - set(own))
     shapes = [
@@ -102,14 +104,13 @@ def _check_state_dict(model: torch.nn.Module, state: dict, config: str,
     if missing or unexpected or shapes:
         parts = []
         for name, items in (('missing', missing), ('unexpected', unexpected),
-                            ('shape mismatch (checkpoint vs config)',
-                             shapes)):
+                            ('shape mismatch (checkpoint vs config)', shapes)):
             if items:
                 more = f' and {len(items) - 3} more' if len(items) > 3 else ''
                 parts.append(f'{name}: {", ".join(items[:3])}{more}')
         raise ValueError(
-            f'checkpoint {checkpoint} does not fit config {config} ('
-            + '; '.join(parts) + '); pass the config the checkpoint was '
+            f'checkpoint {checkpoint} does not fit config {config} (' +
+            '; '.join(parts) + '); pass the config the checkpoint was '
             'trained with (mmengine saves it in the checkpoint\'s '
             'meta["cfg"])')
     model.load_state_dict(state, strict=True)
@@ -160,10 +161,9 @@ def init_recognizer(config: Union[str, Config],
             raise ValueError(f'{checkpoint} holds no state dict; pass a '
                              'checkpoint saved by tools/train.py')
         classes = getattr(model, 'classes', None)
-        saved = (ckpt.get('meta') or {}).get('dataset_meta',
-                                             {}).get('classes')
-        if classes is not None and saved is not None and tuple(
-                saved) != tuple(classes):
+        saved = (ckpt.get('meta') or {}).get('dataset_meta', {}).get('classes')
+        if classes is not None and saved is not None and tuple(saved) != tuple(
+                classes):
             raise ValueError(
                 f'checkpoint {checkpoint} was trained on the classes '
                 f'{list(saved)} but config {config_name} has '
@@ -199,8 +199,7 @@ def predict_records(model: torch.nn.Module,
                     modalities: Optional[Sequence[str]] = None,
                     batch_size: int = 8,
                     return_features: bool = False,
-                    timings: Optional[Dict[str, float]] = None
-                    ) -> List[dict]:
+                    timings: Optional[Dict[str, float]] = None) -> List[dict]:
     """Predict clips given as pipeline records.
 
     Args:
@@ -259,8 +258,10 @@ def predict_records(model: torch.nn.Module,
         for i in range(probs.shape[0]):
             p = probs[i].float().cpu().numpy()
             res = dict(
-                scores={c: float(v)
-                        for c, v in zip(classes, p)},
+                scores={
+                    c: float(v)
+                    for c, v in zip(classes, p)
+                },
                 probs=p,
                 pred_label=int(p.argmax()),
                 pred_class=classes[int(p.argmax())],
@@ -270,8 +271,8 @@ def predict_records(model: torch.nn.Module,
                     res['fused'] = out['fused'][i].float().cpu().numpy()
                 if 'prompt_ids' in out:
                     ids = out['prompt_ids']
-                    res['prompt_ids'] = ids[min(i, ids.shape[0] - 1)].cpu(
-                    ).tolist()
+                    res['prompt_ids'] = ids[min(i, ids.shape[0] -
+                                                1)].cpu().tolist()
             results.append(res)
         t2 = time.perf_counter()
         timings['pipeline'] = timings.get('pipeline', 0.) + t1 - t0
@@ -324,12 +325,19 @@ def inference_recognizer(model: torch.nn.Module,
         if caption is not None:
             record['caption'] = caption
         return predict_records(
-            model, [record], modalities=modalities,
+            model, [record],
+            modalities=modalities,
             return_features=return_features)[0]
     from .video_inference import infer_video
     result = infer_video(
-        model, video, window=None, caption=caption, modalities=modalities,
-        audio=audio, return_features=return_features, **video_kwargs)
+        model,
+        video,
+        window=None,
+        caption=caption,
+        modalities=modalities,
+        audio=audio,
+        return_features=return_features,
+        **video_kwargs)
     window = result['windows'][0]
     if window.get('scores') is None:
         raise ValueError(f'{video}: {window["note"]}')

@@ -10,7 +10,10 @@ import cv2
 import numpy as np
 
 
-def draw_face(img: np.ndarray, cx: float, cy: float, size: float,
+def draw_face(img: np.ndarray,
+              cx: float,
+              cy: float,
+              size: float,
               mouth: float = 0.0) -> np.ndarray:
     """Draw a frontal face of width ``size`` centred at (cx, cy), in place.
 
@@ -37,8 +40,8 @@ def draw_face(img: np.ndarray, cx: float, cy: float, size: float,
         cv2.ellipse(img, (x, ey), (int(s * .1), int(s * .05)), 0, 0, 360,
                     (60, 60, 70), -1, aa)  # eye
         cv2.circle(img, (x, ey), max(1, int(s * .035)), (20, 20, 20), -1, aa)
-    cv2.ellipse(img, (cx, int(cy + s * .12)), (int(s * .08), int(s * .03)),
-                0, 0, 360, (100, 120, 160), -1, aa)  # nose
+    cv2.ellipse(img, (cx, int(cy + s * .12)), (int(s * .08), int(s * .03)), 0,
+                0, 360, (100, 120, 160), -1, aa)  # nose
     cv2.ellipse(img, (cx, int(cy + s * .32)),
                 (int(s * .18), int(s * (.04 + .08 * mouth))), 0, 0, 360,
                 (60, 60, 120), -1, aa)  # mouth
@@ -48,8 +51,8 @@ def draw_face(img: np.ndarray, cx: float, cy: float, size: float,
 def face_frames(seconds: float,
                 fps: float = 10.0,
                 size: Tuple[int, int] = (160, 120),
-                faces: Sequence[Tuple[float, float, float]] = ((.5, .5,
-                                                                 .45), ),
+                faces: Sequence[Tuple[float, float,
+                                      float]] = ((.5, .5, .45), ),
                 face_span: Optional[Tuple[float, float]] = None,
                 seed: int = 0) -> np.ndarray:
     """RGB frames with drawn faces that move a little and talk.
@@ -80,13 +83,19 @@ def face_frames(seconds: float,
         if face_span is None or face_span[0] <= t < face_span[1]:
             for k, (fx, fy, fw) in enumerate(faces):
                 dx = 3 * np.sin(2 * np.pi * 0.3 * t + k)
-                draw_face(img, fx * w + dx, fy * h, fw * h,
-                          mouth=0.5 + 0.5 * np.sin(2 * np.pi * 2 * t))
+                draw_face(
+                    img,
+                    fx * w + dx,
+                    fy * h,
+                    fw * h,
+                    mouth=0.5 + 0.5 * np.sin(2 * np.pi * 2 * t))
         out[i] = img
     return out
 
 
-def tone(seconds: float, rate: int = 16000, freq: float = 440.0,
+def tone(seconds: float,
+         rate: int = 16000,
+         freq: float = 440.0,
          level: float = 0.3) -> np.ndarray:
     """A mono sine tone (float32)."""
     t = np.arange(int(round(seconds * rate))) / rate
@@ -117,8 +126,8 @@ def write_video(path: str,
     from fractions import Fraction
     codec = 'mpeg4' if path.endswith('.avi') else 'libx264'
     with av.open(path, 'w') as container:
-        video = container.add_stream(codec,
-                                     rate=Fraction(fps).limit_denominator())
+        video = container.add_stream(
+            codec, rate=Fraction(fps).limit_denominator())
         video.height, video.width = frames.shape[1:3]
         video.pix_fmt = 'yuv420p'
         video.codec_context.thread_count = 1
@@ -134,11 +143,12 @@ def write_video(path: str,
             container.mux(packet)
         if stream is not None:
             size = stream.codec_context.frame_size or 1024
-            audio = np.pad(np.asarray(audio, np.float32),
-                           (0, -len(audio) % size))
+            audio = np.pad(
+                np.asarray(audio, np.float32), (0, -len(audio) % size))
             for start in range(0, audio.size, size):
                 frame = av.AudioFrame.from_ndarray(
-                    audio[None, start:start + size], format='fltp',
+                    audio[None, start:start + size],
+                    format='fltp',
                     layout='mono')
                 frame.sample_rate = audio_rate
                 frame.pts = start

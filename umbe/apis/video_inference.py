@@ -37,7 +37,9 @@ class VideoSource:
         timings (dict, optional): ``decode`` seconds are added to it.
     """
 
-    def __init__(self, path: str, cache_size: int = 48,
+    def __init__(self,
+                 path: str,
+                 cache_size: int = 48,
                  timings: Optional[Dict[str, float]] = None) -> None:
         import decord
         self.path = path
@@ -46,8 +48,8 @@ class VideoSource:
             raise BadClipError(path, 'no such file; check the path')
         t0 = time.perf_counter()
         try:
-            self.reader = decord.VideoReader(path, ctx=decord.cpu(0),
-                                             num_threads=1)
+            self.reader = decord.VideoReader(
+                path, ctx=decord.cpu(0), num_threads=1)
             self.num_frames = len(self.reader)
             fps = float(self.reader.get_avg_fps())
         except Exception as err:  # decord's DECORDError and friends
@@ -64,8 +66,8 @@ class VideoSource:
         self._add_time(t0)
 
     def _add_time(self, t0: float) -> None:
-        self.timings['decode'] = (self.timings.get('decode', 0.) +
-                                  time.perf_counter() - t0)
+        self.timings['decode'] = (
+            self.timings.get('decode', 0.) + time.perf_counter() - t0)
 
     def read(self, indices: Sequence[int]) -> List[np.ndarray]:
         """Frames at ``indices`` as (H, W, 3) uint8 RGB.
@@ -129,8 +131,8 @@ def detect_and_track(source: VideoSource,
         t0 = time.perf_counter()
         for i, image in zip(ids, images):
             detections[i] = detector(image)
-        timings['face_detection'] = (timings.get('face_detection', 0.) +
-                                     time.perf_counter() - t0)
+        timings['face_detection'] = (
+            timings.get('face_detection', 0.) + time.perf_counter() - t0)
     tracks = tracker(detections)
     tracks = [t for t in tracks if len(t.frames) >= min(3, len(frames))]
     for track in tracks:
@@ -167,9 +169,8 @@ class _WindowFaces:
     def __init__(self, source, track, f0, f1, margin, max_gap):
         self.source, self.margin = source, margin
         self.f0 = f0
-        grid = [f for f in track.det_frames if f0 <= f < f1] or [
-            (f0 + f1 - 1) // 2
-        ]
+        grid = [f for f in track.det_frames if f0 <= f < f1
+                ] or [(f0 + f1 - 1) // 2]
         # presence: detections and the gaps between them, ends not held
         boxes = [(f, track.box_at(f, max_gap, hold=False)) for f in grid]
         self.known = [(f, b) for f, b in boxes if b is not None]
@@ -190,8 +191,10 @@ class _WindowFaces:
         ]
 
     def median_box(self):
-        return [int(round(v)) for v in np.median(
-            [b for _, b in self.known], axis=0)]
+        return [
+            int(round(v))
+            for v in np.median([b for _, b in self.known], axis=0)
+        ]
 
 
 def infer_video(model,
@@ -286,8 +289,8 @@ def infer_video(model,
         sound = None
 
     use_face = keep is None or 'face' in keep
-    tracks = detect_and_track(source, detector, det_fps,
-                              timings=timings) if use_face else []
+    tracks = detect_and_track(
+        source, detector, det_fps, timings=timings) if use_face else []
     if use_face and not tracks:
         notes.append('no face found in the video' + (
             '; scored from scene and audio (no_face=scene)' if no_face ==
@@ -304,13 +307,20 @@ def infer_video(model,
         rows = []
         for index, (start, end) in enumerate(spans):
             f0 = min(source.num_frames - 1, int(round(start * source.fps)))
-            f1 = max(f0 + 1, min(source.num_frames,
-                                 int(round(end * source.fps))))
-            row = dict(index=index, start=round(start, 3),
-                       end=round(end, 3), face_found=False, face_ratio=0.0,
-                       face_box=None, scores=None, pred_class=None,
-                       pred_label=None,
-                       modalities=[], note='')
+            f1 = max(f0 + 1,
+                     min(source.num_frames, int(round(end * source.fps))))
+            row = dict(
+                index=index,
+                start=round(start, 3),
+                end=round(end, 3),
+                face_found=False,
+                face_ratio=0.0,
+                face_box=None,
+                scores=None,
+                pred_class=None,
+                pred_label=None,
+                modalities=[],
+                note='')
             faces = None
             if track is not None:
                 crops = _WindowFaces(source, track, f0, f1, margin, max_gap)
@@ -327,20 +337,25 @@ def infer_video(model,
                     rows.append(row)
                     continue
                 row['note'] = 'no face in this window: scored from scene'
-            scenes = FrameSequence(f'{name} [{start:.2f}-{end:.2f} s]',
-                                   f1 - f0,
-                                   lambda ids, f0=f0: source.read(
-                                       [f0 + i for i in ids]))
+            scenes = FrameSequence(
+                f'{name} [{start:.2f}-{end:.2f} s]',
+                f1 - f0,
+                lambda ids, f0=f0: source.read([f0 + i for i in ids]))
             segment = None
             if sound is not None:
                 wave, rate = sound
                 s0, s1 = int(start * rate), int(end * rate)
                 if s1 > s0 and wave[s0:s1].size:
-                    segment = AudioSegment(wave[s0:s1], rate,
-                                           f'{name} [{start:.2f}-{end:.2f} s]')
-            jobs.append(make_record(faces, scenes, segment, caption,
-                                    filename=path,
-                                    clip_id=f'{name}#{person}:{index}'))
+                    segment = AudioSegment(
+                        wave[s0:s1], rate, f'{name} [{start:.2f}-{end:.2f} s]')
+            jobs.append(
+                make_record(
+                    faces,
+                    scenes,
+                    segment,
+                    caption,
+                    filename=path,
+                    clip_id=f'{name}#{person}:{index}'))
             entries.append((row, segment is not None))
             rows.append(row)
         people[person] = (track, rows)
@@ -361,9 +376,11 @@ def infer_video(model,
         timings.get('decode', 0.) - decode_before)
     silent = 0
     for (row, had_audio), pred in zip(entries, preds):
-        row.update(scores=pred['scores'], pred_class=pred['pred_class'],
-                   pred_label=pred['pred_label'],
-                   modalities=pred['modalities'])
+        row.update(
+            scores=pred['scores'],
+            pred_class=pred['pred_class'],
+            pred_label=pred['pred_label'],
+            modalities=pred['modalities'])
         row['_probs'] = pred['probs']
         if had_audio and 'audio' not in pred['modalities']:
             silent += 1
@@ -384,18 +401,27 @@ def infer_video(model,
         for row in rows:
             row.pop('_probs', None)
     result = dict(
-        video=path, duration=round(source.duration, 3), fps=source.fps,
-        num_frames=source.num_frames, window=window, stride=stride,
-        classes=classes, modalities_requested=(
-            sorted(keep, key=MODALITIES.index) if keep else None),
-        notes=notes, windows=people[0][1], overall=summaries[0])
-    if use_face and tracks and not any(r['face_found']
-                                       for r in people[0][1]):
+        video=path,
+        duration=round(source.duration, 3),
+        fps=source.fps,
+        num_frames=source.num_frames,
+        window=window,
+        stride=stride,
+        classes=classes,
+        modalities_requested=(sorted(keep, key=MODALITIES.index)
+                              if keep else None),
+        notes=notes,
+        windows=people[0][1],
+        overall=summaries[0])
+    if use_face and tracks and not any(r['face_found'] for r in people[0][1]):
         notes.append('the face was not found in any window')
     if all_faces:
         result['persons'] = [
-            dict(person=i, track_id=None if t is None else t.track_id,
-                 windows=rows, overall=summary)
+            dict(
+                person=i,
+                track_id=None if t is None else t.track_id,
+                windows=rows,
+                overall=summary)
             for i, ((t, rows), summary) in enumerate(zip(people, summaries))
         ]
     result['_tracks'] = [p[0] for p in people if p[0] is not None]
@@ -423,7 +449,9 @@ def _summarise(rows: List[dict], classes: List[str], smooth: int):
     if mean is None:
         return None
     return dict(
-        scores={c: round(float(v), 6)
-                for c, v in zip(classes, mean)},
+        scores={
+            c: round(float(v), 6)
+            for c, v in zip(classes, mean)
+        },
         pred_class=classes[int(mean.argmax())],
         num_windows=int((~np.isnan(probs).any(axis=1)).sum()))

@@ -21,8 +21,7 @@ def _window_at(windows: List[dict], t: float) -> Optional[dict]:
     """The scored window whose centre is nearest to ``t`` and covers it."""
     best, dist = None, None
     for w in windows:
-        if w.get('smoothed_scores') is None or not w['start'] <= t <= w[
-                'end']:
+        if w.get('smoothed_scores') is None or not w['start'] <= t <= w['end']:
             continue
         d = abs((w['start'] + w['end']) / 2 - t)
         if dist is None or d < dist:
@@ -30,8 +29,7 @@ def _window_at(windows: List[dict], t: float) -> Optional[dict]:
     return best
 
 
-def write_annotated_video(result: dict, out_file: str,
-                          top_k: int = 3) -> str:
+def write_annotated_video(result: dict, out_file: str, top_k: int = 3) -> str:
     """Draw each person's face box and top emotions on every frame.
 
     Args:
@@ -63,13 +61,12 @@ def write_annotated_video(result: dict, out_file: str,
                 t = i / fps
                 for p, person in enumerate(persons):
                     colour = COLOURS[p % len(COLOURS)]
-                    box = tracks[p].box_at(i, max_gap) if p < len(
-                        tracks) else None
+                    box = tracks[p].box_at(
+                        i, max_gap) if p < len(tracks) else None
                     window = _window_at(person['windows'], t)
                     if box is not None:
                         x, y, bw, bh = (int(round(v)) for v in box)
-                        cv2.rectangle(img, (x, y), (x + bw, y + bh), colour,
-                                      2)
+                        cv2.rectangle(img, (x, y), (x + bw, y + bh), colour, 2)
                         org = (x, y + bh + 12)
                         if org[1] + 12 * (top_k - 1) > h:  # no room below
                             org = (x, max(12, y - 12 * top_k))
@@ -77,8 +74,9 @@ def write_annotated_video(result: dict, out_file: str,
                         org = (4, 12 + 40 * p)
                     if window is None:
                         continue
-                    top = sorted(window['smoothed_scores'].items(),
-                                 key=lambda kv: -kv[1])[:top_k]
+                    top = sorted(
+                        window['smoothed_scores'].items(),
+                        key=lambda kv: -kv[1])[:top_k]
                     for k, (name, prob) in enumerate(top):
                         cv2.putText(img, f'{name} {prob:.2f}',
                                     (org[0], org[1] + 12 * k),
@@ -114,22 +112,26 @@ def plot_timeline(result: dict, out_file: str) -> str:
         windows = person['windows']
         centres = [(w['start'] + w['end']) / 2 for w in windows]
         for c, name in enumerate(classes):
-            smooth = [np.nan if w.get('smoothed_scores') is None else
-                      w['smoothed_scores'][name] for w in windows]
-            raw = [np.nan if w.get('scores') is None else w['scores'][name]
-                   for w in windows]
+            smooth = [
+                np.nan if w.get('smoothed_scores') is None else
+                w['smoothed_scores'][name] for w in windows
+            ]
+            raw = [
+                np.nan if w.get('scores') is None else w['scores'][name]
+                for w in windows
+            ]
             ax.plot(centres, smooth, '-', color=cmap(c % 10), label=name)
             ax.plot(centres, raw, '.', color=cmap(c % 10), alpha=0.4)
         for w in windows:
             if w.get('scores') is None:
-                ax.axvspan(w['start'], w['end'], color='grey', alpha=0.15,
-                           lw=0)
+                ax.axvspan(
+                    w['start'], w['end'], color='grey', alpha=0.15, lw=0)
         ax.set_ylim(0, 1)
         ax.set_xlim(0, max(result['duration'], 1e-3))
         ax.set_ylabel('probability')
         ax.set_title(f'{osp.basename(result["video"])} - person '
-                     f'{person["person"]}' if len(persons) > 1 else
-                     osp.basename(result['video']))
+                     f'{person["person"]}' if len(persons) >
+                     1 else osp.basename(result['video']))
     axes[-1, 0].set_xlabel('time (s); grey = skipped (no face)')
     axes[0, 0].legend(loc='upper right', fontsize=7, ncol=len(classes))
     fig.tight_layout()

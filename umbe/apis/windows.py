@@ -71,8 +71,7 @@ def overall_scores(scores: np.ndarray) -> Optional[np.ndarray]:
         np.ndarray | None: (C,).
     """
     scores = np.asarray(scores, dtype=np.float64)
-    valid = ~np.isnan(scores).any(axis=1) if scores.size else np.zeros(0,
-                                                                        bool)
+    valid = ~np.isnan(scores).any(axis=1) if scores.size else np.zeros(0, bool)
     if not valid.any():
         return None
     return scores[valid].mean(axis=0)
