@@ -213,6 +213,7 @@ def test_missing_silent_audio_and_modalities(demo_model, videos):
         caption='A person in a room.',
         modalities=['video', 'caption'])
     assert res['modalities'] == ['face', 'scene', 'caption']
+    assert any('is one clip' in n for n in res['notes'])  # 5 s > 2 x 2 s
     with pytest.raises(ValueError, match='unknown'):
         inference_recognizer(
             demo_model, videos['silent'], modalities=['smell'])

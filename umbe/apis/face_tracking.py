@@ -7,7 +7,8 @@ box of any frame in between is interpolated. The main face is the track with
 the largest summed box area (large and present for long).
 """
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Tuple
+import time
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -233,7 +234,49 @@ def detection_frames(num_frames: int, fps: float,
     return frames
 
 
+def detect_and_track(source,
+                     detector: Optional[Callable] = None,
+                     det_fps: float = 5.0,
+                     tracker: Optional[FaceTracker] = None,
+                     timings: Optional[Dict[str, float]] = None,
+                     chunk: int = 16) -> List[FaceTrack]:
+    """Detect faces on ``det_fps`` frames per second and track them.
+
+    Args:
+        source (VideoSource): The video (``num_frames``, ``fps``,
+            ``read(indices)``).
+        detector (Callable, optional): ``frame -> boxes``. Defaults to
+            :class:`HaarFaceDetector`.
+        det_fps (float): Detections per second (<= 0: every frame).
+            Defaults to 5.0.
+        tracker (FaceTracker, optional): Defaults to ``FaceTracker()``.
+        timings (dict, optional): ``face_detection`` seconds added to it.
+        chunk (int): Frames decoded at once. Defaults to 16.
+
+    Returns:
+        list[FaceTrack]: Tracks, main face first.
+    """
+    detector = detector or HaarFaceDetector()
+    tracker = tracker or FaceTracker()
+    timings = timings if timings is not None else {}
+    frames = detection_frames(source.num_frames, source.fps, det_fps)
+    detections = {}
+    for start in range(0, len(frames), chunk):
+        ids = frames[start:start + chunk].tolist()
+        images = source.read(ids)
+        t0 = time.perf_counter()
+        for i, image in zip(ids, images):
+            detections[i] = detector(image)
+        timings['face_detection'] = (
+            timings.get('face_detection', 0.) + time.perf_counter() - t0)
+    tracks = tracker(detections)
+    tracks = [t for t in tracks if len(t.frames) >= min(3, len(frames))]
+    for track in tracks:
+        track.det_frames = frames
+    return tracks
+
+
 __all__: Sequence[str] = [
     'HaarFaceDetector', 'FaceTrack', 'FaceTracker', 'square_crop', 'iou',
-    'detection_frames'
+    'detection_frames', 'detect_and_track'
 ]

@@ -8,159 +8,19 @@ window's slice of the sound track, the caption), predicted in batches by
 :func:`.inference.predict_records`.
 """
 import os.path as osp
-import time
-from collections import OrderedDict
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
-from umbe.datasets.transforms import LoadAudio
-from umbe.datasets.utils import BadClipError
 from umbe.structures import MODALITIES
-from .face_tracking import (FaceTrack, FaceTracker, HaarFaceDetector,
-                            detection_frames, square_crop)
+from .face_tracking import detect_and_track, square_crop
 from .in_memory_transforms import AudioSegment, FrameSequence, make_record
 from .inference import (_resolve_modalities, build_inference_pipeline,
                         pipeline_settings, predict_records)
+from .video_source import VideoSource, load_sound
 from .windows import overall_scores, sliding_windows, smooth_scores
 
-VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mkv', '.flv', '.webm', '.mov')
 NO_FACE_POLICIES = ('skip', 'scene')
-
-
-class VideoSource:
-    """Random access to a video's RGB frames (decord), with a small cache.
-
-    Args:
-        path (str): The video file.
-        cache_size (int): Decoded frames kept. Defaults to 48.
-        timings (dict, optional): ``decode`` seconds are added to it.
-    """
-
-    def __init__(self,
-                 path: str,
-                 cache_size: int = 48,
-                 timings: Optional[Dict[str, float]] = None) -> None:
-        import decord
-        self.path = path
-        self.timings = timings if timings is not None else {}
-        if not osp.isfile(path):
-            raise BadClipError(path, 'no such file; check the path')
-        t0 = time.perf_counter()
-        try:
-            self.reader = decord.VideoReader(
-                path, ctx=decord.cpu(0), num_threads=1)
-            self.num_frames = len(self.reader)
-            fps = float(self.reader.get_avg_fps())
-        except Exception as err:  # decord's DECORDError and friends
-            raise BadClipError(
-                path, f'cannot decode the video ({err}); check that it plays '
-                'and re-encode it, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4'
-            ) from err
-        if self.num_frames == 0:
-            raise BadClipError(path, 'the video has no frames; re-encode it')
-        self.fps = fps if np.isfinite(fps) and fps > 0 else 25.0
-        self.duration = self.num_frames / self.fps
-        self.cache: 'OrderedDict[int, np.ndarray]' = OrderedDict()
-        self.cache_size = cache_size
-        self._add_time(t0)
-
-    def _add_time(self, t0: float) -> None:
-        self.timings['decode'] = (
-            self.timings.get('decode', 0.) + time.perf_counter() - t0)
-
-    def read(self, indices: Sequence[int]) -> List[np.ndarray]:
-        """Frames at ``indices`` as (H, W, 3) uint8 RGB.
-
-        Args:
-            indices (Sequence[int]): Frame indices.
-
-        Returns:
-            list[np.ndarray]: The frames, in the order asked.
-        """
-        t0 = time.perf_counter()
-        wanted = sorted({int(i) for i in indices} - set(self.cache))
-        if wanted:
-            try:
-                batch = self.reader.get_batch(wanted).asnumpy()
-            except Exception as err:
-                raise BadClipError(
-                    self.path, f'cannot decode frames {wanted[:4]}... ({err})'
-                    '; the file may be truncated: re-encode it') from err
-            for i, frame in zip(wanted, batch):
-                self.cache[i] = frame
-        frames = []
-        for i in indices:
-            self.cache.move_to_end(int(i))
-            frames.append(self.cache[int(i)])
-        while len(self.cache) > max(self.cache_size, len(indices)):
-            self.cache.popitem(last=False)
-        self._add_time(t0)
-        return frames
-
-
-def detect_and_track(source: VideoSource,
-                     detector: Optional[Callable] = None,
-                     det_fps: float = 5.0,
-                     tracker: Optional[FaceTracker] = None,
-                     timings: Optional[Dict[str, float]] = None,
-                     chunk: int = 16) -> List[FaceTrack]:
-    """Detect faces on ``det_fps`` frames per second and track them.
-
-    Args:
-        source (VideoSource): The video.
-        detector (Callable, optional): ``frame -> boxes``. Defaults to
-            :class:`HaarFaceDetector`.
-        det_fps (float): Detections per second (<= 0: every frame).
-            Defaults to 5.0.
-        tracker (FaceTracker, optional): Defaults to ``FaceTracker()``.
-        timings (dict, optional): ``face_detection`` seconds added to it.
-        chunk (int): Frames decoded at once. Defaults to 16.
-
-    Returns:
-        list[FaceTrack]: Tracks, main face first.
-    """
-    detector = detector or HaarFaceDetector()
-    tracker = tracker or FaceTracker()
-    timings = timings if timings is not None else {}
-    frames = detection_frames(source.num_frames, source.fps, det_fps)
-    detections = {}
-    for start in range(0, len(frames), chunk):
-        ids = frames[start:start + chunk].tolist()
-        images = source.read(ids)
-        t0 = time.perf_counter()
-        for i, image in zip(ids, images):
-            detections[i] = detector(image)
-        timings['face_detection'] = (
-            timings.get('face_detection', 0.) + time.perf_counter() - t0)
-    tracks = tracker(detections)
-    tracks = [t for t in tracks if len(t.frames) >= min(3, len(frames))]
-    for track in tracks:
-        track.det_frames = frames
-    return tracks
-
-
-def _load_audio(path: str, audio, notes: List[str]):
-    """The whole sound of the video as an AudioSegment, or None."""
-    if audio is None:
-        notes.append('audio not used (audio=None)')
-        return None
-    if isinstance(audio, AudioSegment):
-        return audio
-    try:
-        if audio == 'track':
-            source = LoadAudio.read_track(path)
-            if source is None:
-                notes.append('the video has no audio track: audio marked '
-                             'missing')
-                return None
-        else:
-            source = LoadAudio.read_wav(audio)
-    except BadClipError as err:
-        notes.append(f'{err}: audio marked missing')
-        return None
-    return AudioSegment(source[0], source[1],
-                        osp.basename(path if audio == 'track' else audio))
 
 
 class _WindowFaces:
@@ -276,6 +136,12 @@ def infer_video(model,
     if window is None:
         spans = [(0.0, source.duration)]
         stride = None
+        clip = settings['audio_duration'] or 5.0
+        if source.duration > 2 * clip:
+            notes.append(
+                f'the whole {source.duration:.1f} s video is one clip '
+                f'({settings["clip_len"]} frames over all of it, the sound '
+                f'of its first {clip:g} s); give a window for a timeline')
     else:
         stride = stride or window / 2
         spans = sliding_windows(source.duration, window, stride)
@@ -284,7 +150,7 @@ def infer_video(model,
                 f'the video ({source.duration:.2f} s) is not longer than one'
                 f' window ({window:g} s) + half a stride: one prediction for '
                 'all of it')
-    sound = _load_audio(path, audio, notes)
+    sound = load_sound(path, audio, notes)
     if keep is not None and 'audio' not in keep:
         sound = None
 

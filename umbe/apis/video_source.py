@@ -1,0 +1,119 @@
+"""Reading a video for inference: frames (decord) and its sound track."""
+import os.path as osp
+import time
+from collections import OrderedDict
+from typing import Dict, List, Optional, Sequence, Union
+
+import numpy as np
+
+from umbe.datasets.transforms import LoadAudio
+from umbe.datasets.utils import BadClipError
+from .in_memory_transforms import AudioSegment
+
+VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mkv', '.flv', '.webm', '.mov')
+
+
+class VideoSource:
+    """Random access to a video's RGB frames (decord), with a small cache.
+
+    Args:
+        path (str): The video file.
+        cache_size (int): Decoded frames kept. Defaults to 48.
+        timings (dict, optional): ``decode`` seconds are added to it.
+    """
+
+    def __init__(self,
+                 path: str,
+                 cache_size: int = 48,
+                 timings: Optional[Dict[str, float]] = None) -> None:
+        import decord
+        self.path = path
+        self.timings = timings if timings is not None else {}
+        if not osp.isfile(path):
+            raise BadClipError(path, 'no such file; check the path')
+        t0 = time.perf_counter()
+        try:
+            self.reader = decord.VideoReader(
+                path, ctx=decord.cpu(0), num_threads=1)
+            self.num_frames = len(self.reader)
+            fps = float(self.reader.get_avg_fps())
+        except Exception as err:  # decord's DECORDError and friends
+            raise BadClipError(
+                path, f'cannot decode the video ({err}); check that it plays '
+                'and re-encode it, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4'
+            ) from err
+        if self.num_frames == 0:
+            raise BadClipError(path, 'the video has no frames; re-encode it')
+        self.fps = fps if np.isfinite(fps) and fps > 0 else 25.0
+        self.duration = self.num_frames / self.fps
+        self.cache: 'OrderedDict[int, np.ndarray]' = OrderedDict()
+        self.cache_size = cache_size
+        self._add_time(t0)
+
+    def _add_time(self, t0: float) -> None:
+        self.timings['decode'] = (
+            self.timings.get('decode', 0.) + time.perf_counter() - t0)
+
+    def read(self, indices: Sequence[int]) -> List[np.ndarray]:
+        """Frames at ``indices`` as (H, W, 3) uint8 RGB.
+
+        Args:
+            indices (Sequence[int]): Frame indices.
+
+        Returns:
+            list[np.ndarray]: The frames, in the order asked.
+        """
+        t0 = time.perf_counter()
+        wanted = sorted({int(i) for i in indices} - set(self.cache))
+        if wanted:
+            try:
+                batch = self.reader.get_batch(wanted).asnumpy()
+            except Exception as err:
+                raise BadClipError(
+                    self.path, f'cannot decode frames {wanted[:4]}... ({err})'
+                    '; the file may be truncated: re-encode it') from err
+            for i, frame in zip(wanted, batch):
+                self.cache[i] = frame
+        frames = []
+        for i in indices:
+            self.cache.move_to_end(int(i))
+            frames.append(self.cache[int(i)])
+        while len(self.cache) > max(self.cache_size, len(indices)):
+            self.cache.popitem(last=False)
+        self._add_time(t0)
+        return frames
+
+
+def load_sound(path: str, audio: Union[str, None, AudioSegment],
+               notes: List[str]) -> Optional[AudioSegment]:
+    """The whole sound of a video as an :class:`AudioSegment`.
+
+    Args:
+        path (str): The video.
+        audio (str | AudioSegment | None): ``'track'`` (the video's own
+            track, PyAV, as ``LoadAudio`` reads it), a sound file, a
+            segment, or None (no audio).
+        notes (list[str]): Why the audio is missing is appended here.
+
+    Returns:
+        AudioSegment | None: None when there is no usable sound.
+    """
+    if audio is None:
+        notes.append('audio not used (audio=None)')
+        return None
+    if isinstance(audio, AudioSegment):
+        return audio
+    try:
+        if audio == 'track':
+            source = LoadAudio.read_track(path)
+            if source is None:
+                notes.append('the video has no audio track: audio marked '
+                             'missing')
+                return None
+        else:
+            source = LoadAudio.read_wav(audio)
+    except BadClipError as err:
+        notes.append(f'{err}: audio marked missing')
+        return None
+    return AudioSegment(source[0], source[1],
+                        osp.basename(path if audio == 'track' else audio))
