@@ -29,6 +29,20 @@ def _window_at(windows: List[dict], t: float) -> Optional[dict]:
     return best
 
 
+def _skipped_spans(windows: List[dict]) -> List[tuple]:
+    """Time spans covered by skipped windows only (scored ones removed)."""
+    edges = sorted({w['start'] for w in windows} | {w['end'] for w in windows})
+    spans = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        covering = [w for w in windows if w['start'] <= a and b <= w['end']]
+        if covering and all(w.get('scores') is None for w in covering):
+            if spans and spans[-1][1] == a:
+                spans[-1] = (spans[-1][0], b)
+            else:
+                spans.append((a, b))
+    return spans
+
+
 def write_annotated_video(result: dict, out_file: str, top_k: int = 3) -> str:
     """Draw each person's face box and top emotions on every frame.
 
@@ -122,10 +136,8 @@ def plot_timeline(result: dict, out_file: str) -> str:
             ]
             ax.plot(centres, smooth, '-', color=cmap(c % 10), label=name)
             ax.plot(centres, raw, '.', color=cmap(c % 10), alpha=0.4)
-        for w in windows:
-            if w.get('scores') is None:
-                ax.axvspan(
-                    w['start'], w['end'], color='grey', alpha=0.15, lw=0)
+        for start, end in _skipped_spans(windows):
+            ax.axvspan(start, end, color='grey', alpha=0.15, lw=0)
         ax.set_ylim(0, 1)
         ax.set_xlim(0, max(result['duration'], 1e-3))
         ax.set_ylabel('probability')
