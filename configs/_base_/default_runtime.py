@@ -15,7 +15,9 @@ default_hooks = dict(
         save_best='UAR',
         rule='greater',
         save_last=True),
-    sampler_seed=dict(type='DistSamplerSeedHook'))
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    # refuses a frozen-feature cache built by other towers (no-op otherwise)
+    feature_cache_check=dict(type='FeatureCacheCheckHook'))
 # No SyncBuffersHook: it averages every buffer across ranks, which would turn
 # the prompt pool's integer `selection_counts` into per-rank means.
 

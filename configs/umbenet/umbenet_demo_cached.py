@@ -5,12 +5,8 @@
 # trainable tower cannot be cached); the head's text tower stays trainable.
 _base_ = ['./umbenet_demo.py']
 
-custom_imports = dict(
-    imports=[
-        'umbe.datasets.cached_feature_dataset',
-        'umbe.models.data_preprocessors.cached_feature_preprocessor'
-    ],
-    allow_failed_imports=False)
+# default_runtime's FeatureCacheCheckHook refuses a cache whose towers or
+# preprocessing differ from the model's.
 
 config_file = 'configs/umbenet/umbenet_demo_cached.py'
 cache_root = 'data/demo/feature_cache/umbenet_demo_cached'

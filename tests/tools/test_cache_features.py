@@ -253,3 +253,24 @@ def test_check_model_refuses_other_towers(demo_root, tmp_path):
     other = MODELS.build(cfg.model)  # other random towers
     with pytest.raises(StaleCacheError, match='towers\' weights'):
         check_model(other, dataset)
+
+
+def test_runner_hook_refuses_other_towers(demo_root, tmp_path):
+    """FeatureCacheCheckHook (in default_runtime) stops a stale test run."""
+    from mmengine.runner import Runner
+    cfg = load_cfg(demo_root, str(tmp_path / 'cache'))
+    model = build_model(cfg)
+    ds_cfg = cfg.test_dataloader.dataset
+    cache_split(model, ds_cfg.source, ds_cfg.cache_dir, num_workers=0,
+                log=lambda *a: None)
+    assert 'feature_cache_check' in cfg.default_hooks
+    cfg.work_dir = str(tmp_path / 'work')
+    cfg.test_dataloader.num_workers = 0
+    cfg.test_dataloader.persistent_workers = False
+    cfg.randomness = dict(seed=0)  # the towers the cache was built with
+    metrics = Runner.from_cfg(copy.deepcopy(cfg)).test()
+    assert 0 <= metrics['WAR'] <= 100
+    cfg.randomness = dict(seed=1)  # the runner builds other random towers
+    runner = Runner.from_cfg(cfg)
+    with pytest.raises(StaleCacheError, match='towers\' weights'):
+        runner.test()

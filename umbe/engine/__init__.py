@@ -1,7 +1,7 @@
-from .hooks import PromptStatisticsHook, TwoStageHook
+from .hooks import FeatureCacheCheckHook, PromptStatisticsHook, TwoStageHook
 from .modality_sampling import BatchModalityDropout, BatchUnimodalSample
 
 __all__ = [
-    'TwoStageHook', 'PromptStatisticsHook', 'BatchModalityDropout',
-    'BatchUnimodalSample'
+    'TwoStageHook', 'PromptStatisticsHook', 'FeatureCacheCheckHook',
+    'BatchModalityDropout', 'BatchUnimodalSample'
 ]

@@ -1,4 +1,5 @@
+from .feature_cache_check_hook import FeatureCacheCheckHook
 from .prompt_statistics_hook import PromptStatisticsHook
 from .two_stage_hook import TwoStageHook
 
-__all__ = ['TwoStageHook', 'PromptStatisticsHook']
+__all__ = ['TwoStageHook', 'PromptStatisticsHook', 'FeatureCacheCheckHook']
