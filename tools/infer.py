@@ -291,6 +291,11 @@ def main(argv=None):
         print(f'results written to {args.out}')
     print(f'\n{len(results)} of {len(videos)} video(s) done in '
           f'{elapsed:.1f} s')
+    unscored = [r['video'] for r in results if r['overall'] is None]
+    if unscored:
+        print(f'no window scored in {len(unscored)} video(s) (no face '
+              'found; --no-face scene scores them from scene and audio): ' +
+              ', '.join(unscored))
     if failures:
         table = [['failed video', 'reason']] + [list(f) for f in failures]
         print(AsciiTable(table, title='failures').table)

@@ -152,6 +152,10 @@ def test_argument_and_input_errors(checkpoint, folder, tmp_path, capsys):
     code, stdout, err = run([CONFIG, checkpoint, folder / 'notes.txt'],
                             capsys)  # a list naming a missing file
     assert code == 1 and 'no such file' in err and 'failures' in stdout
+    blank = tmp_path / 'blank.mp4'
+    write_video(str(blank), face_frames(1.0, 10, faces=()), 10)
+    code, stdout, _ = run([CONFIG, checkpoint, blank], capsys)
+    assert code == 0 and 'no window scored in 1 video(s)' in stdout
     bad = tmp_path / 'bad.pth'
     save_checkpoint(dict(state_dict={}), str(bad))
     code, _, err = run([CONFIG, bad, folder / 'a_talk.mp4'], capsys)
