@@ -198,6 +198,10 @@ def test_no_face_policy_scene(demo_model, videos):
     assert any('--no-face scene' in n for n in skipped['notes'])
     with pytest.raises(ValueError, match='no_face'):
         infer_video(demo_model, videos['no_face'], no_face='guess')
+    with pytest.raises(ValueError, match="no_face='scene'"):
+        inference_recognizer(demo_model, videos['no_face'])
+    res = inference_recognizer(demo_model, videos['no_face'], no_face='scene')
+    assert res['modalities'] == ['scene', 'audio'] and not res['face_found']
 
 
 def test_missing_silent_audio_and_modalities(demo_model, videos):

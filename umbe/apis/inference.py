@@ -340,7 +340,10 @@ def inference_recognizer(model: torch.nn.Module,
         **video_kwargs)
     window = result['windows'][0]
     if window.get('scores') is None:
-        raise ValueError(f'{video}: {window["note"]}')
+        raise ValueError(
+            f'{video}: no face found (in at least half of the detection '
+            'frames); pass no_face=\'scene\' to score it from the scene and '
+            'audio, or check the video shows a frontal face')
     skip = ('index', 'start', 'end', 'smoothed_scores', 'smoothed_class')
     out = {k: v for k, v in window.items() if k not in skip}
     out['probs'] = np.array([window['scores'][c] for c in model.classes],
