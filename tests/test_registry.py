@@ -27,6 +27,9 @@ EXTRA_ARGS = dict(
         pipeline=[],
         lazy_init=True,
         metainfo=dict(classes=('happy', 'sad'))),
+    CachedFeatureDataset=dict(
+        cache_dir='never_read', lazy_init=True,
+        metainfo=dict(classes=('happy', 'sad'))),
     DualStreamHead=dict(classes=('happy', 'sad')),  # UMBEnet passes them
     TwoStageHook=dict(switch_at=1),
     CPUAmpOptimWrapper=dict(
