@@ -1,7 +1,8 @@
 # The bundled demo dataset (tools/data/make_demo_dataset.py writes it to
 # data/demo): 7 classes in DFEW's order, split between face and sound, at a
 # size that trains on 2 CPU cores.
-dataset_type = 'MultimodalEmotionDataset'
+_base_ = ['./multimodal_emotion.py']
+
 data_root = 'data/demo'
 classes = ('happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust', 'fear')
 metainfo = dict(classes=classes)
@@ -29,41 +30,15 @@ test_pipeline = train_pipeline
 train_dataloader = dict(
     batch_size=16,
     num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
-        type=dataset_type,
-        ann_file='annotations/train.json',
-        data_root=data_root,
-        metainfo=metainfo,
-        pipeline=train_pipeline))
+        data_root=data_root, metainfo=metainfo, pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=16,
     num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
-        type=dataset_type,
-        ann_file='annotations/val.json',
-        data_root=data_root,
-        metainfo=metainfo,
-        pipeline=val_pipeline,
-        test_mode=True))
+        data_root=data_root, metainfo=metainfo, pipeline=val_pipeline))
 test_dataloader = dict(
     batch_size=16,
     num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
-        type=dataset_type,
-        ann_file='annotations/test.json',
-        data_root=data_root,
-        metainfo=metainfo,
-        pipeline=test_pipeline,
-        test_mode=True))
-
-val_evaluator = dict(type='UARWARMetric')
-test_evaluator = val_evaluator
+        data_root=data_root, metainfo=metainfo, pipeline=test_pipeline))
