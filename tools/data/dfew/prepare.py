@@ -14,15 +14,16 @@ import csv
 import os
 import os.path as osp
 import re
-import sys
 
 from umbe.datasets.preparation import (PrepReport, ReleaseError, build_parser,
-                                       check_folds, check_frame_dirs,
-                                       extract_all_audio, find_dir, find_dirs,
-                                       fold_splits, index_clip_dirs,
-                                       index_files, load_classes, make_record,
+                                       by_clip_id, check_frame_dirs,
+                                       clip_media, extract_all_audio,
+                                       find_dir, find_dirs, fold_counts,
+                                       fold_labels, index_clip_dirs,
+                                       index_files, make_record,
                                        normalize_name, pad_id, parse_int_id,
-                                       read_text_lines, write_splits)
+                                       read_text_lines, run_tool,
+                                       start_report, write_fold_splits)
 
 #: The release's label ids 1..7, by name (DFEW README v1.0).
 OFFICIAL_LABELS = ('happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust',
@@ -127,14 +128,8 @@ def read_split(path: str, classes: list, report: PrepReport) -> list:
 
 def prepare(args) -> PrepReport:
     """Run the preparation; see the module docstring."""
-    classes = load_classes('dfew', args.config)
-    if sorted(classes) != sorted(OFFICIAL_LABELS):
-        raise ValueError(f'the DFEW class list {classes} does not hold the '
-                         f'release\'s classes {OFFICIAL_LABELS}')
-    report = PrepReport('DFEW', classes)
     root = args.release_root
-    if not osp.isdir(root):
-        raise ReleaseError(f'{root}: release root not found')
+    classes, report = start_report('DFEW', OFFICIAL_LABELS, root, args.config)
 
     files = find_split_files(root)
     folds = {}
@@ -142,22 +137,11 @@ def prepare(args) -> PrepReport:
         folds[k] = tuple(
             read_split(files[(k, part)], classes, report)
             for part in ('train', 'test'))
-    check_folds(
-        {k: tuple([c for c, _ in p] for p in v)
-         for k, v in folds.items()}, report)
-    labels = {}
-    for pairs in folds.values():
-        for clip, label in pairs[0] + pairs[1]:
-            if labels.setdefault(clip, label) != label:
-                report.warn(f'clip {pad_id(clip)} has different labels in '
-                            'different split files')
+    labels = fold_labels(folds, report)
     complete = report.compare(
         'official split file lines',
-        {f'fold{k} {p}': len(folds[k][i])
-         for k in folds for i, p in enumerate(('train', 'test'))},
-        {f'fold{k} {p}': n[i]
-         for k, n in OFFICIAL_FOLD_SIZES.items()
-         for i, p in enumerate(('train', 'test'))})
+        fold_counts({k: tuple(map(len, v)) for k, v in folds.items()}),
+        fold_counts(OFFICIAL_FOLD_SIZES))
 
     # the frame sets and the source clips ship in parts (clip_224x224_part_k
     # .zip, data_part_*.zip): every matching folder is indexed
@@ -176,8 +160,7 @@ def prepare(args) -> PrepReport:
         report.warn(f'no Clip/{FRAME_SETS[args.frame_set]} folder under '
                     f'{root}: records get no frame_dir')
     frame_dirs = check_frame_dirs(
-        {pad_id(c): index[c]
-         for c in sorted(labels) if c in index}, report, 'face frame')
+        by_clip_id(index, labels), report, 'face frame')
     for clip in sorted(set(labels) - set(index)):
         report.fail('no_frames', pad_id(clip),
                     f'no frame folder {pad_id(clip)}/ in {frame_roots}')
@@ -194,7 +177,7 @@ def prepare(args) -> PrepReport:
     if not originals:
         report.warn(f'no Clip/original folder under {root}: records get no '
                     'filename and no audio')
-    videos = {pad_id(c): index[c] for c in sorted(labels) if c in index}
+    videos = by_clip_id(index, labels)
     for clip in sorted(set(labels) - set(index)):
         report.fail('no_clip', pad_id(clip),
                     f'no source clip {clip}.mp4 (padded or not) in '
@@ -207,17 +190,13 @@ def prepare(args) -> PrepReport:
     records = {}
     for clip in sorted(labels):
         clip_id = pad_id(clip)
-        outcome = outcomes.get(clip_id)
-        video = videos.get(clip_id) if outcome != 'corrupt' else None
+        video, audio = clip_media(clip_id, videos, outcomes, args.out_dir)
         frames = frame_dirs.get(clip_id)
         if video is None and frames is None:
             report.fail('skipped', clip_id,
                         f'clip {clip_id}: no readable source clip and no face '
                         'frames; left out of every split')
             continue
-        audio = (
-            osp.join(args.out_dir, 'audio', f'{clip_id}.wav') if outcome
-            in ('extracted', 'exists') else None)
         records[clip] = make_record(
             clip_id,
             labels[clip],
@@ -225,30 +204,8 @@ def prepare(args) -> PrepReport:
             filename=video,
             frame_dir=frames,
             audio=audio)
-    splits = fold_splits(
-        {
-            k: tuple([records[c] for c, _ in pairs if c in records]
-                     for pairs in folds[k])
-            for k in folds
-        }, args.val_ratio, args.seed)
-    write_splits(args.out_dir, splits, report)
-    if complete:
-        report.compare(
-            'prepared records of a complete release',
-            {f'fold{k} {p}': sum(
-                len(splits[f'fold{k}_{s}']) for s in parts)
-             for k in folds
-             for p, parts in (('train', ('train', 'val')),
-                              ('test', ('test', )))},
-            {f'fold{k} {p}': n[i]
-             for k, n in OFFICIAL_FOLD_SIZES.items()
-             for i, p in enumerate(('train', 'test'))})
-        totals = [0] * len(classes)
-        for k in folds:
-            for label, n in enumerate(report.counts[f'fold{k}_test']):
-                totals[label] += n
-        report.compare('prepared clips per class',
-                       dict(zip(classes, totals)), OFFICIAL_CLASS_TOTALS)
+    write_fold_splits(args, folds, records, report, complete,
+                      OFFICIAL_FOLD_SIZES, OFFICIAL_CLASS_TOTALS)
     report.write(args.out_dir)
     return report
 
@@ -261,11 +218,7 @@ def main(argv=None) -> PrepReport:
         choices=('all', '16f'),
         default='all',
         help='face frames: clip_224x224 (all frames) or clip_224x224_16f')
-    args = parser.parse_args(argv)
-    try:
-        return prepare(args)
-    except ReleaseError as e:
-        sys.exit(f'error: {e}')
+    return run_tool(prepare, parser, argv)
 
 
 if __name__ == '__main__':

@@ -12,16 +12,16 @@ FERV39k has no audio. See docs/datasets.md.
 """
 import os
 import os.path as osp
-import sys
 from collections import OrderedDict
 from typing import Optional
 
 from umbe.datasets.preparation import (PrepReport, ReleaseError, build_parser,
                                        check_frame_dirs, find_dir,
                                        index_clip_dirs, index_files,
-                                       load_classes, make_record,
-                                       normalize_name, read_text_lines,
-                                       stratified_split, write_splits)
+                                       make_record, normalize_name,
+                                       read_text_lines, run_tool,
+                                       start_report, stratified_split,
+                                       write_splits)
 
 #: Class names of the split files (no numeric ids in the release).
 OFFICIAL_LABELS = ('happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust',
@@ -101,14 +101,9 @@ def read_split(path: str, classes: list, report: PrepReport) -> list:
 
 def prepare(args) -> PrepReport:
     """Run the preparation; see the module docstring."""
-    classes = load_classes('ferv39k', args.config)
-    if sorted(classes) != sorted(OFFICIAL_LABELS):
-        raise ValueError(f'the FERV39k class list {classes} does not hold '
-                         f'the release\'s classes {OFFICIAL_LABELS}')
-    report = PrepReport('FERV39k', classes)
     root = args.release_root
-    if not osp.isdir(root):
-        raise ReleaseError(f'{root}: release root not found')
+    classes, report = start_report('FERV39k', OFFICIAL_LABELS, root,
+                                   args.config)
     setups = find_dir(root, lambda n: n == '4setups', 'FERV39k split files',
                       '4_setups')
     official = OrderedDict(
@@ -194,11 +189,7 @@ def prepare(args) -> PrepReport:
 
 def main(argv=None) -> PrepReport:
     """Parse the command line and prepare the release."""
-    args = build_parser('FERV39k', audio=False).parse_args(argv)
-    try:
-        return prepare(args)
-    except ReleaseError as e:
-        sys.exit(f'error: {e}')
+    return run_tool(prepare, build_parser('FERV39k', audio=False), argv)
 
 
 if __name__ == '__main__':

@@ -13,19 +13,20 @@ docs/datasets.md for the layout and the variants this tool detects.
 """
 import os
 import os.path as osp
-import sys
 from typing import Dict, Optional
 
 import cv2
 
 from umbe.datasets.preparation import (PrepReport, ReleaseError, build_parser,
-                                       check_folds, check_frame_dirs,
-                                       extract_all_audio, find_dir, find_dirs,
-                                       fold_splits, index_clip_dirs,
-                                       index_files, load_classes, make_record,
+                                       by_clip_id, check_frame_dirs,
+                                       clip_media, extract_all_audio,
+                                       find_dir, find_dirs, fold_counts,
+                                       fold_labels, index_clip_dirs,
+                                       index_files, make_record,
                                        normalize_name, pad_id, parse_int_id,
                                        read_text_lines, read_xlsx_rows,
-                                       write_splits)
+                                       run_tool, start_report,
+                                       write_fold_splits)
 from umbe.datasets.utils import list_images
 
 #: Label names of the split files; their position + 1 is the id used in
@@ -197,14 +198,8 @@ def frames_are_faces(folders: Dict[str, str]) -> Optional[bool]:
 
 def prepare(args) -> PrepReport:
     """Run the preparation; see the module docstring."""
-    classes = load_classes('mafw', args.config)
-    if sorted(classes) != sorted(OFFICIAL_LABELS):
-        raise ValueError(f'the MAFW class list {classes} does not hold the '
-                         f'release\'s classes {OFFICIAL_LABELS}')
-    report = PrepReport('MAFW', classes)
     root = args.release_root
-    if not osp.isdir(root):
-        raise ReleaseError(f'{root}: release root not found')
+    classes, report = start_report('MAFW', OFFICIAL_LABELS, root, args.config)
 
     fold_dirs = find_fold_dirs(root, 'no_caption')
     folds = {
@@ -213,21 +208,11 @@ def prepare(args) -> PrepReport:
             for part in ('train', 'test'))
         for k in fold_dirs
     }
-    check_folds({k: tuple([c for c, _ in p] for p in v)
-                 for k, v in folds.items()}, report)
-    labels = {}
-    for pairs in folds.values():
-        for clip, label in pairs[0] + pairs[1]:
-            if labels.setdefault(clip, label) != label:
-                report.warn(f'clip {pad_id(clip)} has different labels in '
-                            'different split files')
-    official = {f'fold{k} {p}': n[i]
-                for k, n in OFFICIAL_FOLD_SIZES.items()
-                for i, p in enumerate(('train', 'test'))}
+    labels = fold_labels(folds, report)
     complete = report.compare(
         'official split file lines',
-        {f'fold{k} {p}': len(folds[k][i])
-         for k in folds for i, p in enumerate(('train', 'test'))}, official)
+        fold_counts({k: tuple(map(len, v)) for k, v in folds.items()}),
+        fold_counts(OFFICIAL_FOLD_SIZES))
 
     # frames: data/frames (faces or full frames, detected) or --face-dir
     face_dirs, scene_dirs = {}, {}
@@ -236,9 +221,7 @@ def prepare(args) -> PrepReport:
     if frames_root is not None:
         index = index_clip_dirs(frames_root, 1,
                                 lambda names: parse_int_id(names[-1]))
-        found = check_frame_dirs(
-            {pad_id(c): index[c] for c in sorted(labels) if c in index},
-            report, 'frame')
+        found = check_frame_dirs(by_clip_id(index, labels), report, 'frame')
         for clip in sorted(set(labels) - set(index)):
             report.fail('no_frames', pad_id(clip),
                         f'{frames_root}: no frame folder {pad_id(clip)}/')
@@ -256,8 +239,7 @@ def prepare(args) -> PrepReport:
         index = index_clip_dirs(args.face_dir, 1,
                                 lambda names: parse_int_id(names[-1]))
         face_dirs = check_frame_dirs(
-            {pad_id(c): index[c] for c in sorted(labels) if c in index},
-            report, 'face crop')
+            by_clip_id(index, labels), report, 'face crop')
     if not face_dirs:
         report.warn('no face crops: records carry no frame_dir (make crops '
                     'and pass --face-dir, see docs/datasets.md)')
@@ -271,7 +253,7 @@ def prepare(args) -> PrepReport:
     else:
         index = index_files(clips_root, ('.mp4', ),
                             lambda p, r: parse_int_id(p))
-        videos = {pad_id(c): index[c] for c in sorted(labels) if c in index}
+        videos = by_clip_id(index, labels)
         for clip in sorted(set(labels) - set(index)):
             report.fail('no_clip', pad_id(clip),
                         f'{clips_root}: no clip {pad_id(clip)}.mp4')
@@ -301,17 +283,13 @@ def prepare(args) -> PrepReport:
     records = {}
     for clip in sorted(labels):
         clip_id = pad_id(clip)
-        outcome = outcomes.get(clip_id)
-        video = videos.get(clip_id) if outcome != 'corrupt' else None
+        video, audio = clip_media(clip_id, videos, outcomes, args.out_dir)
         if video is None and clip_id not in face_dirs \
                 and clip_id not in scene_dirs:
             report.fail('skipped', clip_id,
                         f'clip {clip_id}: no readable clip and no frames; '
                         'left out of every split')
             continue
-        audio = (
-            osp.join(args.out_dir, 'audio', f'{clip_id}.wav') if outcome
-            in ('extracted', 'exists') else None)
         records[clip] = make_record(
             clip_id,
             labels[clip],
@@ -321,30 +299,11 @@ def prepare(args) -> PrepReport:
             scene_dir=scene_dirs.get(clip_id),
             audio=audio,
             caption=captions.get(clip))
-    splits = fold_splits(
-        {
-            k: tuple([records[c] for c, _ in pairs if c in records]
-                     for pairs in folds[k])
-            for k in folds
-        }, args.val_ratio, args.seed)
-    write_splits(args.out_dir, splits, report)
-
+    write_fold_splits(args, folds, records, report, complete,
+                      OFFICIAL_FOLD_SIZES, OFFICIAL_CLASS_TOTALS)
     silent = sorted(
         int(c) for c, o in outcomes.items() if o in ('no_audio', 'corrupt'))
     if complete:
-        report.compare(
-            'prepared records of a complete release',
-            {f'fold{k} {p}': sum(len(splits[f'fold{k}_{s}']) for s in parts)
-             for k in folds
-             for p, parts in (('train', ('train', 'val')), ('test', ('test',
-                                                                      )))},
-            official)
-        totals = [0] * len(classes)
-        for k in folds:
-            for label, n in enumerate(report.counts[f'fold{k}_test']):
-                totals[label] += n
-        report.compare('prepared clips per class',
-                       dict(zip(classes, totals)), OFFICIAL_CLASS_TOTALS)
         if not args.no_audio and silent != list(KNOWN_WITHOUT_AUDIO):
             report.warn(f'clips without audio {silent} differ from the 16 '
                         f'known ones {list(KNOWN_WITHOUT_AUDIO)}')
@@ -362,11 +321,7 @@ def main(argv=None) -> PrepReport:
         '--face-dir',
         help='folder of face crops <5-digit id>/ made by the user (used as '
         'frame_dir instead of data/frames)')
-    args = parser.parse_args(argv)
-    try:
-        return prepare(args)
-    except ReleaseError as e:
-        sys.exit(f'error: {e}')
+    return run_tool(prepare, parser, argv)
 
 
 if __name__ == '__main__':

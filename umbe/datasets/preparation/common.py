@@ -3,16 +3,18 @@ import argparse
 import ast
 import os
 import os.path as osp
+import sys
 from collections import OrderedDict
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from mmengine.utils import track_parallel_progress, track_progress
 
 from umbe.datasets.utils import IMAGE_EXTENSIONS
-from .audio import AUDIO_CORRUPT, AUDIO_NONE, extract_audio_task
+from .audio import (AUDIO_CORRUPT, AUDIO_EXISTS, AUDIO_NONE, AUDIO_OK,
+                    extract_audio_task)
 from .io import atomic_write_json, rel_or_abs
+from .release import ReleaseError, pad_id
 from .report import PrepReport
-from .splits import stratified_split
 
 
 def build_parser(dataset: str, audio: bool = True) -> argparse.ArgumentParser:
@@ -59,6 +61,54 @@ def build_parser(dataset: str, audio: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
+def run_tool(prepare: Callable,
+             parser: argparse.ArgumentParser,
+             argv: Optional[List[str]] = None) -> PrepReport:
+    """Parse the command line and run a tool's ``prepare(args)``.
+
+    A :class:`ReleaseError` (a release missing what the tool needs) ends the
+    program with its message instead of a traceback.
+    """
+    args = parser.parse_args(argv)
+    try:
+        return prepare(args)
+    except ReleaseError as e:
+        sys.exit(f'error: {e}')
+
+
+def start_report(dataset: str,
+                 official_labels: Sequence[str],
+                 release_root: str,
+                 config: Optional[str] = None) -> Tuple[List[str], PrepReport]:
+    """The class list and an empty report of a run, the release root checked.
+
+    Args:
+        dataset (str): The dataset's name (``'DFEW'``); its lower-case form
+            names the dataset base config that holds the class list.
+        official_labels (Sequence[str]): The release's class names; the
+            config's list must hold the same names (its order is ours).
+        release_root (str): The unpacked release.
+        config (str, optional): Another config holding ``classes``.
+            Defaults to None (the dataset base config).
+
+    Returns:
+        tuple[list[str], PrepReport]: The class names in label order and
+        the report.
+
+    Raises:
+        ValueError: The class list does not hold the release's classes.
+        ReleaseError: The release root is not a folder.
+    """
+    classes = load_classes(dataset.lower(), config)
+    if sorted(classes) != sorted(official_labels):
+        raise ValueError(f'the {dataset} class list {classes} does not hold '
+                         f'the release\'s classes {official_labels}')
+    report = PrepReport(dataset, classes)
+    if not osp.isdir(release_root):
+        raise ReleaseError(f'{release_root}: release root not found')
+    return classes, report
+
+
 def has_images(folder: str) -> bool:
     """Whether a folder holds at least one image file."""
     try:
@@ -91,6 +141,11 @@ def check_frame_dirs(clips: Dict[str, str], report: PrepReport,
     return kept
 
 
+def by_clip_id(index: dict, clips) -> Dict[str, str]:
+    """``{5-digit id: index[clip]}`` for the clips (ints) found in index."""
+    return {pad_id(c): index[c] for c in sorted(clips) if c in index}
+
+
 def _map(func, tasks: list, workers: int, title: str) -> list:
     """Run ``func`` over ``tasks`` with mmengine's progress bar."""
     if not tasks:
@@ -119,8 +174,7 @@ def extract_all_audio(videos: Dict[str, str], out_dir: str, sample_rate: int,
         dict: clip id -> outcome (see :mod:`.audio`).
     """
     ids = sorted(videos)
-    tasks = [(videos[i], osp.join(out_dir, 'audio', f'{i}.wav'), sample_rate)
-             for i in ids]
+    tasks = [(videos[i], wav_path(out_dir, i), sample_rate) for i in ids]
     results = _map(extract_audio_task, tasks, workers, 'extracting audio')
     outcomes = {}
     for clip_id, (outcome, message) in zip(ids, results):
@@ -132,6 +186,35 @@ def extract_all_audio(videos: Dict[str, str], out_dir: str, sample_rate: int,
         counts[outcome] = counts.get(outcome, 0) + 1
     report.note('audio: ' + ', '.join(f'{k} {v}' for k, v in counts.items()))
     return outcomes
+
+
+def wav_path(out_dir: str, clip_id: str) -> str:
+    """Where a clip's audio is extracted: ``OUT_DIR/audio/<clip_id>.wav``."""
+    return osp.join(out_dir, 'audio', f'{clip_id}.wav')
+
+
+def clip_media(clip_id: str, videos: Dict[str, str], outcomes: Dict[str, str],
+               out_dir: str) -> Tuple[Optional[str], Optional[str]]:
+    """A clip's source video and wav for its record, after extraction.
+
+    A clip that could not be decoded keeps no video; only an extracted (or
+    kept) wav is named, so a clip without a track gets no ``audio``.
+
+    Args:
+        clip_id (str): The clip id.
+        videos (dict): clip id -> source clip.
+        outcomes (dict): clip id -> outcome of :func:`extract_all_audio`.
+        out_dir (str): The output folder.
+
+    Returns:
+        tuple: ``(video or None, wav or None)``.
+    """
+    outcome = outcomes.get(clip_id)
+    video = videos.get(clip_id) if outcome != AUDIO_CORRUPT else None
+    audio = (
+        wav_path(out_dir, clip_id) if outcome in (AUDIO_OK,
+                                                  AUDIO_EXISTS) else None)
+    return video, audio
 
 
 def make_record(clip_id: str,
@@ -182,7 +265,6 @@ def write_splits(out_dir: str, splits: Dict[str, List[dict]],
     return written
 
 
-
 def load_classes(dataset: str, config: Optional[str] = None) -> List[str]:
     """The class list of a dataset, read from its dataset base config.
 
@@ -215,51 +297,3 @@ def load_classes(dataset: str, config: Optional[str] = None) -> List[str]:
                 for t in node.targets):
             return list(ast.literal_eval(node.value))
     raise KeyError(f'{config} defines no literal `classes` list')
-
-
-def fold_splits(folds: Dict[int, tuple], val_ratio: float,
-                seed: int) -> Dict[str, List[dict]]:
-    """The ``fold{k}_{train,val,test}`` splits of a k-fold protocol.
-
-    Args:
-        folds (dict): fold number -> (official train records, official test
-            records).
-        val_ratio (float): Fraction of each class of the train records
-            moved to val.
-        seed (int): Seed of the val split.
-
-    Returns:
-        dict: split name -> records.
-    """
-    splits = OrderedDict()
-    for k in sorted(folds):
-        train, test = folds[k]
-        train, val = stratified_split(train, val_ratio, seed)
-        splits[f'fold{k}_train'] = train
-        splits[f'fold{k}_val'] = val
-        splits[f'fold{k}_test'] = test
-    return splits
-
-
-def check_folds(folds: Dict[int, tuple], report: PrepReport) -> None:
-    """Warn when the official folds are not a partition of the clips.
-
-    Each fold's train and test must be disjoint and every clip must be in
-    exactly one test fold.
-
-    Args:
-        folds (dict): fold number -> (train ids, test ids).
-        report (PrepReport): Receives the warnings.
-    """
-    seen = {}
-    for k in sorted(folds):
-        train, test = (set(ids) for ids in folds[k])
-        both = train & test
-        if both:
-            report.warn(f'fold {k}: {len(both)} clips in both train and '
-                        f'test, e.g. {sorted(both)[:5]}')
-        for clip_id in test:
-            if clip_id in seen:
-                report.warn(f'clip {clip_id} is in the test split of folds '
-                            f'{seen[clip_id]} and {k}')
-            seen[clip_id] = k
