@@ -20,7 +20,7 @@ from terminaltables import AsciiTable
 
 from umbe.structures import MODALITIES
 from umbe.utils import (check_cfg_options, register_all_modules,
-                        setup_distributed)
+                        setup_cpu_threads, setup_distributed)
 
 SUBSET_NAMES = ('video', 'audio', 'caption')
 # pipeline transform -> modality group it loads
@@ -55,6 +55,12 @@ def parse_args():
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--cpu-threads',
+        type=int,
+        help='PyTorch threads of the main process on CPU; default '
+        'env_cfg.cpu_threads, else $OMP_NUM_THREADS, else cores minus '
+        'dataloader workers (at least 1), see umbe/utils/cpu_threads.py')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -169,6 +175,7 @@ def main():
         if subsets is not None and len(subsets) == 1:
             cfg.model.data_preprocessor.keep_modalities = subsets[0]
         setup_distributed(cfg, args.launcher)
+        setup_cpu_threads(cfg, args.cpu_threads)
     except (FileNotFoundError, KeyError, ValueError, RuntimeError) as e:
         # a bad command line or config: the message, not a traceback
         raise SystemExit(f'tools/test.py: error: {e.args[0]}')

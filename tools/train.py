@@ -8,7 +8,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from umbe.utils import (check_cfg_options, register_all_modules,
-                        setup_distributed)
+                        setup_cpu_threads, setup_distributed)
 
 
 def parse_args():
@@ -45,6 +45,12 @@ def parse_args():
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--cpu-threads',
+        type=int,
+        help='PyTorch threads of the main process on CPU; default '
+        'env_cfg.cpu_threads, else $OMP_NUM_THREADS, else cores minus '
+        'dataloader workers (at least 1), see umbe/utils/cpu_threads.py')
     # torchrun sets LOCAL_RANK; torch.distributed.launch passed --local-rank
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
@@ -109,6 +115,7 @@ def main():
     try:
         cfg = merge_args(load_config(args.config, args.cfg_options), args)
         setup_distributed(cfg, args.launcher)
+        setup_cpu_threads(cfg, args.cpu_threads)
     except (FileNotFoundError, KeyError, ValueError, RuntimeError) as e:
         # a bad command line or config: the message, not a traceback
         raise SystemExit(f'tools/train.py: error: {e.args[0]}')

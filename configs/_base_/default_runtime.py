@@ -25,6 +25,10 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))  # tools/ switch to gloo on CPU
+# On CPU, tools/train.py and tools/test.py set the main process's PyTorch
+# threads to cores minus dataloader workers (at least 1) unless
+# OMP_NUM_THREADS is set; env_cfg.cpu_threads=N (or --cpu-threads N) fixes
+# the count (umbe/utils/cpu_threads.py).
 
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
 
