@@ -164,14 +164,62 @@ def _make_generator(seed: Optional[int]) -> Optional[torch.Generator]:
     return torch.Generator().manual_seed(seed)
 
 
-class _BatchPresenceAugment:
-    """Apply a mask sampler to a batch's ``present`` dict (training only)."""
+class ModalityDropoutSampler:
+    """Modality dropout on a bool ``(B, M)`` mask: checked probabilities, a
+    generator and :func:`sample_modality_dropout`.
 
-    def __init__(self, seed: Optional[int] = None) -> None:
+    The one implementation behind ``BatchModalityDropout`` (below) and the
+    ``ModalityDropout`` transform, which differ only in what they read and
+    write. Arguments as in those classes.
+    """
+
+    def __init__(self,
+                 drop_probs: Optional[Mapping[str, float]] = None,
+                 seed: Optional[int] = None) -> None:
         self.generator = _make_generator(seed)
+        self.drop_probs = drop_prob_vector(
+            DEFAULT_DROP_PROBS if drop_probs is None else drop_probs)
 
     def _sample(self, present: Tensor) -> Tensor:
-        raise NotImplementedError
+        return sample_modality_dropout(present, self.drop_probs,
+                                       self.generator)
+
+    def __repr__(self) -> str:
+        probs = {
+            m: round(p, 4)
+            for m, p in zip(MODALITIES, self.drop_probs.tolist())
+        }
+        return f'{self.__class__.__name__}(drop_probs={probs})'
+
+
+class UnimodalSampler:
+    """Stage-1 sampling on a bool ``(B, M)`` mask: checked weights, a
+    generator and :func:`sample_unimodal`.
+
+    The one implementation behind ``BatchUnimodalSample`` (below) and the
+    ``UnimodalSample`` transform. Arguments as in those classes.
+    """
+
+    def __init__(self,
+                 weights: Optional[Mapping[str, float]] = None,
+                 seed: Optional[int] = None) -> None:
+        self.generator = _make_generator(seed)
+        self.weights = weight_vector(weights)
+
+    def _sample(self, present: Tensor) -> Tensor:
+        return sample_unimodal(present, self.weights, self.generator)
+
+    def __repr__(self) -> str:
+        weights = {
+            m: round(w, 4)
+            for m, w in zip(MODALITIES, self.weights.tolist())
+        }
+        return f'{self.__class__.__name__}(weights={weights})'
+
+
+class _BatchPresenceAugment:
+    """Apply a sampler's ``_sample`` to a batch's ``present`` dict (training
+    only)."""
 
     def __call__(self, present: Dict[str, Tensor],
                  training: bool) -> Dict[str, Tensor]:
@@ -202,7 +250,7 @@ class _BatchPresenceAugment:
 
 
 @MODELS.register_module()
-class BatchModalityDropout(_BatchPresenceAugment):
+class BatchModalityDropout(ModalityDropoutSampler, _BatchPresenceAugment):
     """Batch-level modality dropout for ``modality_augments``.
 
     Args:
@@ -213,27 +261,9 @@ class BatchModalityDropout(_BatchPresenceAugment):
             global generator (seeded by the runner). Defaults to None.
     """
 
-    def __init__(self,
-                 drop_probs: Optional[Mapping[str, float]] = None,
-                 seed: Optional[int] = None) -> None:
-        super().__init__(seed)
-        self.drop_probs = drop_prob_vector(
-            DEFAULT_DROP_PROBS if drop_probs is None else drop_probs)
-
-    def _sample(self, present: Tensor) -> Tensor:
-        return sample_modality_dropout(present, self.drop_probs,
-                                       self.generator)
-
-    def __repr__(self) -> str:
-        probs = {
-            m: round(p, 4)
-            for m, p in zip(MODALITIES, self.drop_probs.tolist())
-        }
-        return f'{self.__class__.__name__}(drop_probs={probs})'
-
 
 @MODELS.register_module()
-class BatchUnimodalSample(_BatchPresenceAugment):
+class BatchUnimodalSample(UnimodalSampler, _BatchPresenceAugment):
     """Batch-level stage-1 sampling: one present modality per sample.
 
     Args:
@@ -242,19 +272,3 @@ class BatchUnimodalSample(_BatchPresenceAugment):
         seed (int, optional): Seed of a private generator; None uses torch's
             global generator (seeded by the runner). Defaults to None.
     """
-
-    def __init__(self,
-                 weights: Optional[Mapping[str, float]] = None,
-                 seed: Optional[int] = None) -> None:
-        super().__init__(seed)
-        self.weights = weight_vector(weights)
-
-    def _sample(self, present: Tensor) -> Tensor:
-        return sample_unimodal(present, self.weights, self.generator)
-
-    def __repr__(self) -> str:
-        weights = {
-            m: round(w, 4)
-            for m, w in zip(MODALITIES, self.weights.tolist())
-        }
-        return f'{self.__class__.__name__}(weights={weights})'
