@@ -1,10 +1,8 @@
-"""Shared fixtures of the inference tests: a demo checkpoint and videos."""
+"""Shared fixtures of the inference tests: the demo model and videos
+(the demo checkpoint is tests/conftest.py's ``demo_checkpoint``)."""
 import os.path as osp
 
 import pytest
-import torch
-from mmengine.config import Config
-from mmengine.runner import save_checkpoint
 
 import umbe  # noqa: F401  (before mmaction.models)
 from umbe.apis import init_recognizer
@@ -12,24 +10,6 @@ from umbe.apis.synthetic_video import face_frames, tone, write_video
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'umbenet', 'umbenet_demo.py')
-
-
-def make_checkpoint(path, seed=0):
-    """The demo model with seeded random weights, saved as tools/train.py
-    saves it (state dict + the dataset's classes in the meta)."""
-    torch.manual_seed(seed)
-    cfg = Config.fromfile(CONFIG)
-    model = init_recognizer(cfg, None, 'cpu')
-    save_checkpoint(
-        dict(
-            state_dict=model.state_dict(),
-            meta=dict(dataset_meta=dict(classes=list(model.classes)))), path)
-    return path
-
-
-@pytest.fixture(scope='session')
-def demo_checkpoint(tmp_path_factory):
-    return make_checkpoint(str(tmp_path_factory.mktemp('ckpt') / 'demo.pth'))
 
 
 @pytest.fixture(scope='session')

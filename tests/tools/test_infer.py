@@ -6,12 +6,10 @@ import os.path as osp
 
 import decord
 import pytest
-import torch
 from mmengine.config import Config
 from mmengine.runner import save_checkpoint
 
 import umbe  # noqa: F401  (before mmaction.models)
-from umbe.apis import init_recognizer
 from umbe.apis.synthetic_video import face_frames, tone, write_video
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -20,18 +18,6 @@ spec = importlib.util.spec_from_file_location(
     'infer_tool', osp.join(ROOT, 'tools', 'infer.py'))
 infer_tool = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(infer_tool)
-
-
-@pytest.fixture(scope='module')
-def checkpoint(tmp_path_factory):
-    torch.manual_seed(0)
-    model = init_recognizer(Config.fromfile(CONFIG), None, 'cpu')
-    path = str(tmp_path_factory.mktemp('ckpt') / 'demo.pth')
-    save_checkpoint(
-        dict(
-            state_dict=model.state_dict(),
-            meta=dict(dataset_meta=dict(classes=list(model.classes)))), path)
-    return path
 
 
 @pytest.fixture(scope='module')
@@ -57,12 +43,12 @@ def run(argv, capsys):
     return code, out.out, out.err
 
 
-def test_folder_run_json_show_dir_and_failures(checkpoint, folder, tmp_path,
-                                               capsys):
+def test_folder_run_json_show_dir_and_failures(demo_checkpoint, folder,
+                                               tmp_path, capsys):
     out, show = tmp_path / 'res.json', tmp_path / 'show'
     code, stdout, stderr = run([
-        CONFIG, checkpoint, folder, '--window', 2, '--stride', 1, '--out', out,
-        '--show-dir', show
+        CONFIG, demo_checkpoint, folder, '--window', 2, '--stride', 1, '--out',
+        out, '--show-dir', show
     ], capsys)
     assert code == 1  # two bad files, reported at the end
     res = json.loads(out.read_text())
@@ -93,14 +79,14 @@ def test_folder_run_json_show_dir_and_failures(checkpoint, folder, tmp_path,
         assert (show / f'{stem}_timeline.png').stat().st_size > 1000
 
 
-def test_list_input_csv_whole_video_and_modalities(checkpoint, folder,
+def test_list_input_csv_whole_video_and_modalities(demo_checkpoint, folder,
                                                    tmp_path, capsys):
     listing = folder / 'list.txt'
     listing.write_text('# my videos\na_talk.mp4\n\nsub/b_pair.mkv\n')
     out = tmp_path / 'res.csv'
     code, stdout, _ = run([
-        CONFIG, checkpoint, listing, '--window', 0, '--modalities', 'video',
-        '--out', out
+        CONFIG, demo_checkpoint, listing, '--window', 0, '--modalities',
+        'video', '--out', out
     ], capsys)
     assert code == 0
     with open(out) as f:
@@ -118,10 +104,10 @@ def test_list_input_csv_whole_video_and_modalities(checkpoint, folder,
         assert r['pred_class'] == r['smoothed_class']
 
 
-def test_all_faces_csv(checkpoint, folder, tmp_path, capsys):
+def test_all_faces_csv(demo_checkpoint, folder, tmp_path, capsys):
     out = tmp_path / 'res.csv'
     code, stdout, _ = run([
-        CONFIG, checkpoint, folder / 'sub' / 'b_pair.mkv', '--window', 1,
+        CONFIG, demo_checkpoint, folder / 'sub' / 'b_pair.mkv', '--window', 1,
         '--stride', 1, '--all-faces', '--out', out
     ], capsys)
     assert code == 0
@@ -134,27 +120,28 @@ def test_all_faces_csv(checkpoint, folder, tmp_path, capsys):
     assert 'b_pair.mkv person 1' in stdout
 
 
-def test_argument_and_input_errors(checkpoint, folder, tmp_path, capsys):
+def test_argument_and_input_errors(demo_checkpoint, folder, tmp_path, capsys):
     for argv in (['--out', 'res.txt'], ['--modalities',
                                         'smell'], ['--window',
                                                    -1], ['--smooth', 2]):
         with pytest.raises(SystemExit):
             infer_tool.main(
-                [CONFIG, checkpoint, str(folder)] + [str(a) for a in argv])
-    code, _, err = run([CONFIG, checkpoint, tmp_path / 'nothing'], capsys)
+                [CONFIG, demo_checkpoint, str(folder)] +
+                [str(a) for a in argv])
+    code, _, err = run([CONFIG, demo_checkpoint, tmp_path / 'nothing'], capsys)
     assert code == 2 and 'no such file or folder' in err
-    code, _, err = run([CONFIG, checkpoint, tmp_path], capsys)
+    code, _, err = run([CONFIG, demo_checkpoint, tmp_path], capsys)
     assert code == 2 and 'no videos' in err
     empty = tmp_path / 'empty.txt'
     empty.write_text('# nothing yet\n')
-    code, _, err = run([CONFIG, checkpoint, empty], capsys)
+    code, _, err = run([CONFIG, demo_checkpoint, empty], capsys)
     assert code == 2 and 'names no videos' in err
-    code, stdout, err = run([CONFIG, checkpoint, folder / 'notes.txt'],
+    code, stdout, err = run([CONFIG, demo_checkpoint, folder / 'notes.txt'],
                             capsys)  # a list naming a missing file
     assert code == 1 and 'no such file' in err and 'failures' in stdout
     blank = tmp_path / 'blank.mp4'
     write_video(str(blank), face_frames(1.0, 10, faces=()), 10)
-    code, stdout, _ = run([CONFIG, checkpoint, blank], capsys)
+    code, stdout, _ = run([CONFIG, demo_checkpoint, blank], capsys)
     assert code == 0 and 'no window scored in 1 video(s)' in stdout
     bad = tmp_path / 'bad.pth'
     save_checkpoint(dict(state_dict={}), str(bad))

@@ -3,35 +3,17 @@ import json
 import os.path as osp
 
 import pytest
-from mmengine.registry import DATASETS
-from mmengine.testing import RunnerTestCase
 
 import umbe  # noqa: F401
-from toy_pool_model import P, ToyPoolDataset, ToyPoolModel
+from toy_pool_model import P, ToyPoolTestCase
 from umbe.engine import PromptStatisticsHook
-from umbe.registry import MODELS
 
 
-class TestPromptStatisticsHook(RunnerTestCase):
+class TestPromptStatisticsHook(ToyPoolTestCase):
 
     def setUp(self):
         super().setUp()
-        MODELS.register_module(module=ToyPoolModel, force=True)
-        DATASETS.register_module(module=ToyPoolDataset, force=True)
-        cfg = self.epoch_based_cfg
-        cfg.default_scope = 'umbe'
-        cfg.model = dict(type='ToyPoolModel')
-        cfg.train_dataloader.dataset = dict(type='ToyPoolDataset')
-        cfg.train_dataloader.collate_fn = dict(type='default_collate')
-        cfg.train_dataloader.batch_size = 4
-        cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
-        cfg.test_dataloader = cfg.test_evaluator = cfg.test_cfg = None
-        cfg.train_cfg = dict(by_epoch=True, max_epochs=2)
-
-    def tearDown(self):
-        MODELS.module_dict.pop('ToyPoolModel', None)
-        DATASETS.module_dict.pop('ToyPoolDataset', None)
-        super().tearDown()
+        self.epoch_based_cfg.train_cfg = dict(by_epoch=True, max_epochs=2)
 
     def test_writes_json_and_png(self):
         cfg = copy.deepcopy(self.epoch_based_cfg)

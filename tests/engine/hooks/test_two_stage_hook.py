@@ -4,11 +4,9 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.hooks import Hook
-from mmengine.registry import DATASETS
-from mmengine.testing import RunnerTestCase
 
 import umbe  # noqa: F401
-from toy_pool_model import ToyPoolDataset, ToyPoolModel
+from toy_pool_model import ToyPoolTestCase
 from umbe.engine import TwoStageHook
 from umbe.engine.modality_sampling import (BatchModalityDropout,
                                            BatchUnimodalSample)
@@ -72,7 +70,7 @@ def hook_cfg(**kwargs):
     return cfg
 
 
-class TestTwoStageHook(RunnerTestCase):
+class TestTwoStageHook(ToyPoolTestCase):
 
     @pytest.fixture(autouse=True)
     def _monkeypatch(self, monkeypatch):
@@ -80,25 +78,11 @@ class TestTwoStageHook(RunnerTestCase):
 
     def setUp(self):
         super().setUp()
-        MODELS.register_module(module=ToyPoolModel, force=True)
-        DATASETS.register_module(module=ToyPoolDataset, force=True)
         for cfg in (self.epoch_based_cfg, self.iter_based_cfg):
-            cfg.default_scope = 'umbe'
-            cfg.model = dict(type='ToyPoolModel')
-            cfg.train_dataloader.dataset = dict(type='ToyPoolDataset')
-            cfg.train_dataloader.collate_fn = dict(type='default_collate')
-            cfg.train_dataloader.batch_size = 4
-            cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
-            cfg.test_dataloader = cfg.test_evaluator = cfg.test_cfg = None
             cfg.randomness = dict(seed=0)
         self.epoch_based_cfg.train_cfg = dict(by_epoch=True, max_epochs=4)
         self.epoch_based_cfg.default_hooks.checkpoint = dict(
             type='CheckpointHook', interval=1)
-
-    def tearDown(self):
-        MODELS.module_dict.pop('ToyPoolModel', None)
-        DATASETS.module_dict.pop('ToyPoolDataset', None)
-        super().tearDown()
 
     def run_epochs(self, max_epochs, resume=None, **hook_kwargs):
         cfg = copy.deepcopy(self.epoch_based_cfg)

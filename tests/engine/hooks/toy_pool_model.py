@@ -3,11 +3,14 @@
 ``data_preprocessor.modality_augments`` (callables ``(present, training)``),
 ``prompt_pool`` with Parameters ``prompts`` (P, L, D) and ``keys`` (P, D) and
 the long buffer ``selection_counts`` (2**M, P) updated in training forward.
+``ToyPoolTestCase`` is the RunnerTestCase that the hook tests share.
 """
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseDataPreprocessor, BaseModel
+from mmengine.registry import DATASETS
+from mmengine.testing import RunnerTestCase
 from torch.utils.data import Dataset
 
 from umbe.structures import MODALITIES
@@ -102,3 +105,29 @@ class ToyPoolDataset(Dataset):
         return dict(inputs=dict(x=torch.randn(8, generator=gen),
                                 present=present),
                     data_samples=torch.randn(1, generator=gen)[0])
+
+
+class ToyPoolTestCase(RunnerTestCase):
+    """A RunnerTestCase whose epoch- and iter-based configs train
+    ``ToyPoolModel`` on ``ToyPoolDataset`` in batches of 4, without val or
+    test; the two are registered for the test and removed after it."""
+
+    def setUp(self):
+        from umbe.registry import MODELS
+        super().setUp()
+        MODELS.register_module(module=ToyPoolModel, force=True)
+        DATASETS.register_module(module=ToyPoolDataset, force=True)
+        for cfg in (self.epoch_based_cfg, self.iter_based_cfg):
+            cfg.default_scope = 'umbe'
+            cfg.model = dict(type='ToyPoolModel')
+            cfg.train_dataloader.dataset = dict(type='ToyPoolDataset')
+            cfg.train_dataloader.collate_fn = dict(type='default_collate')
+            cfg.train_dataloader.batch_size = 4
+            cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
+            cfg.test_dataloader = cfg.test_evaluator = cfg.test_cfg = None
+
+    def tearDown(self):
+        from umbe.registry import MODELS
+        MODELS.module_dict.pop('ToyPoolModel', None)
+        DATASETS.module_dict.pop('ToyPoolDataset', None)
+        super().tearDown()

@@ -311,6 +311,32 @@ def load_tool(name: str):
     return module
 
 
+def tool_runner(name: str, *options: str):
+    """The tool of :func:`load_tool` and ``run(root, out, *extra)``, which
+    calls its ``main`` with ``root out *options *extra`` and returns the
+    report."""
+    tool = load_tool(name)
+
+    def run(root, out, *extra):
+        return tool.main([str(root), str(out)] + list(options) + list(extra))
+
+    return tool, run
+
+
+def prepare_release(tmp_path_factory, prefix: str, make, run,
+                    **make_kwargs) -> tuple:
+    """Build a fake release with ``make(root, **make_kwargs)`` in a fresh
+    folder ``<prefix>_release`` and prepare it into ``<prefix>_out``.
+
+    Returns:
+        tuple: ``(root, out, clips, report)``.
+    """
+    root = tmp_path_factory.mktemp(f'{prefix}_release')
+    out = tmp_path_factory.mktemp(f'{prefix}_out')
+    clips = make(str(root), **make_kwargs)
+    return root, out, clips, run(root, out)
+
+
 def read_split(out_dir: str, name: str) -> list:
     """The records of ``OUT_DIR/annotations/<name>.json``."""
     import json

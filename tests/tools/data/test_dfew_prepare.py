@@ -4,30 +4,24 @@ import shutil
 
 import pytest
 import soundfile as sf
-from fake_releases import (DFEW_NAMES, load_tool, make_dfew, read_split,
-                           snapshot)
+from fake_releases import (DFEW_NAMES, make_dfew, prepare_release,
+                           read_split, snapshot, tool_runner)
 
-prepare = load_tool('dfew')
+prepare, run = tool_runner('dfew', '--sample-rate', '16000')
 CLASSES = ('happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust', 'fear')
 NO_AUDIO, CORRUPT = 17, 27
 
 
-def run(root, out, *extra):
-    return prepare.main([str(root), str(out), '--sample-rate', '16000'] +
-                        list(extra))
-
-
 @pytest.fixture(scope='module')
 def prepared(tmp_path_factory):
-    root = tmp_path_factory.mktemp('dfew_release')
-    out = tmp_path_factory.mktemp('dfew_out')
-    clips = make_dfew(
-        str(root),
+    return prepare_release(
+        tmp_path_factory,
+        'dfew',
+        make_dfew,
+        run,
         no_audio=[NO_AUDIO],
         corrupt=[CORRUPT],
         extra_lines=['00107,8', '00117,0'])
-    report = run(root, out)
-    return root, out, clips, report
 
 
 def test_folds_and_class_order(prepared):

@@ -2,26 +2,23 @@ import os
 import shutil
 
 import pytest
-from fake_releases import load_tool, make_ferv39k, read_split, snapshot
+from fake_releases import (make_ferv39k, prepare_release, read_split,
+                           snapshot, tool_runner)
 
-prepare = load_tool('ferv39k')
+prepare, run = tool_runner('ferv39k')
 CLASSES = ('happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust', 'fear')
-
-
-def run(root, out, *extra):
-    return prepare.main([str(root), str(out)] + list(extra))
 
 
 @pytest.fixture(scope='module')
 def prepared(tmp_path_factory):
-    root = tmp_path_factory.mktemp('ferv_release')
-    out = tmp_path_factory.mktemp('ferv_out')
-    clips = make_ferv39k(
-        str(root),
+    return prepare_release(
+        tmp_path_factory,
+        'ferv',
+        make_ferv39k,
+        run,
         nested=True,
         extra_lines=['Action/Joy/0099 Joy'],
         missing_frames=['DailyLife/Sad/0012'])
-    return root, out, clips, run(root, out)
 
 
 def test_split_class_order_and_paths(prepared):

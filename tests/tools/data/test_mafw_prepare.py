@@ -2,28 +2,23 @@ import os
 import os.path as osp
 
 import pytest
-from fake_releases import (MAFW_NAMES, load_tool, make_mafw, read_split,
-                           snapshot)
+from fake_releases import (MAFW_NAMES, make_mafw, prepare_release,
+                           read_split, snapshot, tool_runner)
 
-prepare = load_tool('mafw')
+prepare, run = tool_runner('mafw', '--sample-rate', '8000')
 NO_AUDIO, CORRUPT = 25, 128
-
-
-def run(root, out, *extra):
-    return prepare.main([str(root), str(out), '--sample-rate', '8000'] +
-                        list(extra))
 
 
 @pytest.fixture(scope='module')
 def prepared(tmp_path_factory):
-    root = tmp_path_factory.mktemp('mafw_release')
-    out = tmp_path_factory.mktemp('mafw_out')
-    clips = make_mafw(
-        str(root),
+    return prepare_release(
+        tmp_path_factory,
+        'mafw',
+        make_mafw,
+        run,
         no_audio=[NO_AUDIO],
         corrupt=[CORRUPT],
         extra_lines=['00999.mp4 joy', '01000.mp4 anger_sadness'])
-    return root, out, clips, run(root, out)
 
 
 def records_of(out):

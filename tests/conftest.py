@@ -1,0 +1,35 @@
+"""Fixtures shared by test folders (tests/apis, tests/tools)."""
+import os.path as osp
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DEMO_CONFIG = osp.join(ROOT, 'configs', 'umbenet', 'umbenet_demo.py')
+
+
+def make_demo_checkpoint(path, seed=0):
+    """The demo model with seeded random weights, saved as tools/train.py
+    saves it (state dict + the dataset's classes in the meta)."""
+    # imported here: a root conftest is read by every test session, and
+    # umbe must come before mmaction.models where it is imported
+    import torch
+    from mmengine.config import Config
+    from mmengine.runner import save_checkpoint
+
+    import umbe  # noqa: F401  (before mmaction.models)
+    from umbe.apis import init_recognizer
+    torch.manual_seed(seed)
+    cfg = Config.fromfile(DEMO_CONFIG)
+    model = init_recognizer(cfg, None, 'cpu')
+    save_checkpoint(
+        dict(
+            state_dict=model.state_dict(),
+            meta=dict(dataset_meta=dict(classes=list(model.classes)))), path)
+    return path
+
+
+@pytest.fixture(scope='session')
+def demo_checkpoint(tmp_path_factory):
+    """A demo checkpoint (seed 0), shared by the inference tests."""
+    return make_demo_checkpoint(
+        str(tmp_path_factory.mktemp('ckpt') / 'demo.pth'))
