@@ -59,6 +59,10 @@ def test_user_neck_via_custom_imports(tmp_path, monkeypatch):
         train_dataloader = dict(
             batch_size=7, num_workers=0, persistent_workers=False,
             dataset=dict(data_root={str(data)!r}))
+        val_dataloader = dict(
+            num_workers=0, persistent_workers=False,
+            dataset=dict(data_root={str(data)!r}))
+        test_dataloader = val_dataloader
         train_cfg = dict(max_epochs=1, val_interval=10)
         work_dir = {str(tmp_path / 'work')!r}
         '''))
