@@ -1,0 +1,107 @@
+"""missing_modality_ablation.py: recipes, subsets, table, arguments.
+
+The training and testing themselves are mmengine's runner on the demo
+config (tests/test_demo_learns.py trains it); here the parts of the tool
+that decide what is trained and how the table reads.
+"""
+import importlib.util
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(__file__))))
+spec = importlib.util.spec_from_file_location(
+    'missing_modality_ablation',
+    osp.join(REPO, 'tools', 'analysis', 'missing_modality_ablation.py'))
+ablation = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(ablation)
+
+TWO_STAGE = osp.join(REPO, 'configs', 'umbenet',
+                     'umbenet_demo_two_stage.py')
+
+
+@pytest.fixture(scope='module')
+def base():
+    return Config.fromfile(TWO_STAGE)
+
+
+def hook_types(cfg):
+    return [h['type'] for h in cfg.get('custom_hooks', [])]
+
+
+def test_subsets():
+    names = ['+'.join(s) for s in ablation.test_subsets()]
+    assert names == [
+        'video', 'audio', 'caption', 'video+audio', 'video+caption',
+        'audio+caption', 'video+audio+caption'
+    ]
+
+
+def test_recipe_configs(base, tmp_path):
+    a = ablation.recipe_config(base, 'two_stage', str(tmp_path / 'a'))
+    assert 'TwoStageHook' in hook_types(a)
+    switch = [h for h in a.custom_hooks if h['type'] == 'TwoStageHook'][0]
+    assert switch['switch_at'] == 5
+    assert a.work_dir == str(tmp_path / 'a')
+    assert a.model.data_preprocessor.get('keep_modalities') is None
+
+    b = ablation.recipe_config(base, 'no_dropout', str(tmp_path / 'b'))
+    assert 'TwoStageHook' not in hook_types(b)
+    assert 'PromptStatisticsHook' in hook_types(b)
+    assert b.model.data_preprocessor.modality_augments is None
+    assert b.model.data_preprocessor.get('keep_modalities') is None
+    # everything else is the same model and schedule
+    assert b.model.head == a.model.head
+    assert b.param_scheduler == a.param_scheduler
+    assert b.train_cfg == a.train_cfg
+
+    v = ablation.recipe_config(base, 'video_only', str(tmp_path / 'v'))
+    assert v.model.data_preprocessor.keep_modalities == ('video', )
+    assert v.model.data_preprocessor.modality_augments is None
+    au = ablation.recipe_config(base, 'audio_only', str(tmp_path / 'au'))
+    assert au.model.data_preprocessor.keep_modalities == ('audio', )
+    # the base is not modified
+    assert 'TwoStageHook' in hook_types(base)
+    assert base.model.data_preprocessor.get('keep_modalities') is None
+
+
+def test_recipe_config_needs_two_stage(tmp_path):
+    plain = Config.fromfile(
+        osp.join(REPO, 'configs', 'umbenet', 'umbenet_demo.py'))
+    with pytest.raises(ValueError, match='TwoStageHook'):
+        ablation.recipe_config(plain, 'two_stage', str(tmp_path))
+
+
+def test_table(tmp_path):
+    full = {'+'.join(s): dict(UAR=50.0 + i, WAR=60.25 + i)
+            for i, s in enumerate(ablation.test_subsets())}
+    video = {k: (None if 'video' not in k else dict(UAR=71.4286, WAR=70.0))
+             for k in full}
+    rows, markdown = ablation.format_table(
+        dict(two_stage=full, video_only=video))
+    assert rows[0][1:] == list(full)
+    assert rows[1][0].startswith('(a)') and rows[2][0] == '(c) video only'
+    assert rows[1][1] == '50.0 / 60.2' and rows[1][7] == '56.0 / 66.2'
+    assert rows[2][1:4] == ['71.4 / 70.0', '-', '-']
+    lines = markdown.splitlines()
+    assert lines[0].startswith('| recipe') and lines[1] == '|---' * 8 + '|'
+    assert lines[3] == '| ' + ' | '.join(rows[2]) + ' |'
+    png = tmp_path / 'table.png'
+    ablation.save_png(rows, str(png))
+    assert png.stat().st_size > 1000
+
+
+def test_arguments(tmp_path):
+    ckpt = tmp_path / 'a.pth'
+    ckpt.write_bytes(b'x')
+    args = ablation.parse_args(['--checkpoints', f'two_stage={ckpt}',
+                                '--recipes', 'two_stage', 'audio_only'])
+    assert args.checkpoints == dict(two_stage=str(ckpt))
+    assert args.recipes == ['two_stage', 'audio_only']
+    for bad in ([f'nope={ckpt}'], [str(ckpt)],
+                [f'two_stage={tmp_path / "missing.pth"}']):
+        with pytest.raises(SystemExit):
+            ablation.parse_args(['--checkpoints', *bad])
+    with pytest.raises(SystemExit):
+        ablation.parse_args(['--recipes', 'tri_modal'])
