@@ -14,12 +14,14 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
-from conftest import CONFIG, ROOT
 from mmengine.runner import save_checkpoint
 
 from umbe.apis import (AudioSegment, inference_recognizer, infer_video,
                        init_recognizer)
 from umbe.datasets.transforms import LoadAudio
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(ROOT, 'configs', 'umbenet', 'umbenet_demo.py')
 
 
 # ------------------------------------------------------------ checkpoints
