@@ -1,6 +1,8 @@
 # UMBEnet on the bundled demo data (tools/data/make_demo_dataset.py), small
 # enough to train on 2 CPU cores in minutes: every part of the model, at width
 # 64 with 1-2 layers, CLIP towers tiny and random-init.
+# The two-stage recipe on this model: umbenet_demo_two_stage.py
+# (docs/two_stage.md compares them; this one fused better on the demo).
 _base_ = [
     '../_base_/models/umbenet.py', '../_base_/datasets/demo.py',
     '../_base_/schedules/adam_plateau_30e.py', '../_base_/default_runtime.py'
