@@ -11,7 +11,6 @@ import json
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
@@ -19,8 +18,10 @@ from mmengine.runner import Runner
 from terminaltables import AsciiTable
 
 from umbe.structures import MODALITIES
-from umbe.utils import (check_cfg_options, register_all_modules,
-                        setup_cpu_threads, setup_distributed)
+from umbe.utils import (register_all_modules, setup_cpu_threads,
+                        setup_distributed)
+from umbe.utils.config_utils import (add_runner_arguments, export_local_rank,
+                                     load_config)
 
 SUBSET_NAMES = ('video', 'audio', 'caption')
 # pipeline transform -> modality group it loads
@@ -44,26 +45,9 @@ def parse_args():
         '--modalities',
         help='comma-separated modalities to keep (video, face, scene, audio, '
         'caption), or "all-subsets" to evaluate every subset')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys; every key must exist in the config '
-        '(prefix a new key with "+")')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument(
-        '--cpu-threads',
-        type=int,
-        help='PyTorch threads of the main process on CPU; default '
-        'env_cfg.cpu_threads, else $OMP_NUM_THREADS, else cores minus '
-        'dataloader workers (at least 1), see umbe/utils/cpu_threads.py')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_runner_arguments(parser)
     args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    export_local_rank(args)
     return args
 
 
@@ -92,17 +76,6 @@ def parse_modalities(value, cfg):
         raise ValueError(f'--modalities {value!r}: unknown {bad}; use a '
                          f'comma-separated list of {valid} or all-subsets')
     return [subset]
-
-
-def load_config(path, cfg_options):
-    """Load ``path`` and merge the checked ``--cfg-options`` into it."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'config file {path} not found; pass a path such as '
-            'configs/umbenet/umbenet_demo.py')
-    cfg = Config.fromfile(path)
-    cfg.merge_from_dict(check_cfg_options(cfg, cfg_options, path))
-    return cfg
 
 
 def merge_args(cfg, args):

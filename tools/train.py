@@ -1,14 +1,14 @@
 """Train a umbe model: ``python tools/train.py CONFIG [options]``."""
 import argparse
-import os
 import os.path as osp
 
 import torch
-from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from umbe.utils import (check_cfg_options, register_all_modules,
-                        setup_cpu_threads, setup_distributed)
+from umbe.utils import (register_all_modules, setup_cpu_threads,
+                        setup_distributed)
+from umbe.utils.config_utils import (add_runner_arguments, export_local_rank,
+                                     load_config)
 
 
 def parse_args():
@@ -34,39 +34,10 @@ def parse_args():
         action='store_true',
         help='scale the learning rate by the total batch size over '
         'auto_scale_lr.base_batch_size')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys, e.g. train_cfg.max_epochs=3; every key '
-        'must exist in the config (prefix a new key with "+")')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument(
-        '--cpu-threads',
-        type=int,
-        help='PyTorch threads of the main process on CPU; default '
-        'env_cfg.cpu_threads, else $OMP_NUM_THREADS, else cores minus '
-        'dataloader workers (at least 1), see umbe/utils/cpu_threads.py')
-    # torchrun sets LOCAL_RANK; torch.distributed.launch passed --local-rank
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_runner_arguments(parser)
     args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    export_local_rank(args)
     return args
-
-
-def load_config(path, cfg_options):
-    """Load ``path`` and merge the checked ``--cfg-options`` into it."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'config file {path} not found; pass a path such as '
-            'configs/umbenet/umbenet_demo.py')
-    cfg = Config.fromfile(path)
-    cfg.merge_from_dict(check_cfg_options(cfg, cfg_options, path))
-    return cfg
 
 
 def merge_args(cfg, args):

@@ -1,8 +1,11 @@
-"""Strict merging of ``--cfg-options`` into a config."""
+"""Loading configs for the tools: strict ``--cfg-options``, shared flags."""
+import argparse
 import difflib
+import os
+import os.path as osp
 from typing import Any, Dict, Optional
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 NEW_KEY_MARK = '+'
 
@@ -61,3 +64,57 @@ def check_cfg_options(cfg: Config, options: Optional[Dict[str, Any]],
             node = child
         checked[key] = value
     return checked
+
+
+def load_config(path: str, cfg_options: Optional[Dict[str, Any]]) -> Config:
+    """Load the config at ``path`` and merge the checked ``--cfg-options``.
+
+    Args:
+        path (str): Config file.
+        cfg_options (dict, optional): The parsed ``--cfg-options``.
+
+    Returns:
+        Config: The merged config.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(
+            f'config file {path} not found; pass a path such as '
+            'configs/umbenet/umbenet_demo.py')
+    cfg = Config.fromfile(path)
+    cfg.merge_from_dict(check_cfg_options(cfg, cfg_options, path))
+    return cfg
+
+
+def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options ``tools/train.py`` and ``tools/test.py`` share.
+
+    ``--cfg-options``, ``--launcher``, ``--cpu-threads`` and the
+    ``--local-rank`` that ``torch.distributed.launch`` passes (torchrun sets
+    ``LOCAL_RANK`` instead; see :func:`export_local_rank`).
+
+    Args:
+        parser (ArgumentParser): The tool's parser.
+    """
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys, e.g. train_cfg.max_epochs=3; every key '
+        'must exist in the config (prefix a new key with "+")')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument(
+        '--cpu-threads',
+        type=int,
+        help='PyTorch threads of the main process on CPU; default '
+        'env_cfg.cpu_threads, else $OMP_NUM_THREADS, else cores minus '
+        'dataloader workers (at least 1), see umbe/utils/cpu_threads.py')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def export_local_rank(args: argparse.Namespace) -> None:
+    """Set ``LOCAL_RANK`` from ``--local-rank`` unless torchrun set it."""
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
