@@ -7,11 +7,12 @@ from open_clip.model import _build_text_tower
 
 from umbe.models.utils.clip_weights import (load_tower_weights,
                                             resolve_clip_cfg)
+from umbe.models.utils.frozen_tower import FrozenTowerModule
 from umbe.registry import MODELS
 
 
 @MODELS.register_module()
-class CLIPTextEncoder(nn.Module):
+class CLIPTextEncoder(FrozenTowerModule):
     """open_clip's text tower.
 
     ``forward`` encodes token ids; ``encode_embeddings`` runs the same tower
@@ -49,19 +50,6 @@ class CLIPTextEncoder(nn.Module):
             load_tower_weights(self.tower, pretrained, 'text', self.arch)
         self.frozen = frozen
         self._freeze()
-
-    def _freeze(self) -> None:
-        """Stop gradients and keep eval mode when frozen."""
-        if self.frozen:
-            self.tower.eval()
-            for param in self.tower.parameters():
-                param.requires_grad = False
-
-    def train(self, mode: bool = True) -> 'CLIPTextEncoder':
-        """Set train mode, keeping a frozen tower in eval mode."""
-        super().train(mode)
-        self._freeze()
-        return self
 
     def embed_tokens(self, tokens: torch.Tensor) -> torch.Tensor:
         """Look up token embeddings.

@@ -2,16 +2,16 @@
 from typing import Optional
 
 import torch
-import torch.nn as nn
 from open_clip.model import _build_vision_tower
 
 from umbe.models.utils.clip_weights import (load_tower_weights,
                                             resolve_clip_cfg)
+from umbe.models.utils.frozen_tower import FrozenTowerModule
 from umbe.registry import MODELS
 
 
 @MODELS.register_module()
-class CLIPVisionEncoder(nn.Module):
+class CLIPVisionEncoder(FrozenTowerModule):
     """open_clip's image tower applied to a batch of frames.
 
     Args:
@@ -45,19 +45,6 @@ class CLIPVisionEncoder(nn.Module):
             load_tower_weights(self.tower, pretrained, 'visual', self.arch)
         self.frozen = frozen
         self._freeze()
-
-    def _freeze(self) -> None:
-        """Stop gradients and keep eval mode when frozen."""
-        if self.frozen:
-            self.tower.eval()
-            for param in self.tower.parameters():
-                param.requires_grad = False
-
-    def train(self, mode: bool = True) -> 'CLIPVisionEncoder':
-        """Set train mode, keeping a frozen tower in eval mode."""
-        super().train(mode)
-        self._freeze()
-        return self
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         """Encode frames.
