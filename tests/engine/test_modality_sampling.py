@@ -52,3 +52,26 @@ def test_missing_key_is_an_error():
     with pytest.raises(KeyError, match='caption'):
         BatchModalityDropout()({m: torch.ones(2, dtype=torch.bool)
                                 for m in MODALITIES[:3]}, True)
+
+
+@pytest.mark.parametrize('name', ['BatchModalityDropout', 'BatchUnimodalSample'])
+def test_batch_masks_ignore_later_global_draws(name):
+    """seed=None: seeded from the runner's seed when built, then private,
+    so draws on the global generator (a dataloader iterator's base seed)
+    do not change the masks."""
+    present = batch_present(64, 3)
+
+    def masks(extra_global_draws):
+        torch.manual_seed(7)  # what the runner does before building
+        aug = MODELS.build(dict(type=name))
+        out = []
+        for _ in range(3):
+            if extra_global_draws:  # as a new DataLoader iterator does
+                torch.empty((), dtype=torch.int64).random_()
+            out.append(stack(aug(present, training=True)))
+        return torch.stack(out)
+
+    assert torch.equal(masks(False), masks(True))
+    torch.manual_seed(8)  # another runner seed, other masks
+    other = stack(MODELS.build(dict(type=name))(present, training=True))
+    assert not torch.equal(other, masks(False)[0])

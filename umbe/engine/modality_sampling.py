@@ -217,6 +217,20 @@ class UnimodalSampler:
         return f'{self.__class__.__name__}(weights={weights})'
 
 
+def _batch_seed(seed: Optional[int]) -> int:
+    """Seed of a batch-level sampler's private generator.
+
+    Batch-level samplers run in the main process, where the global generator
+    is also drawn by every new dataloader iterator (a worker base seed per
+    epoch without persistent workers, once with them). A private generator
+    keeps the masks independent of the loaders' settings: a cached and an
+    uncached run of one model draw the same masks. ``torch.initial_seed()``
+    is the seed the runner gave the global generator, whatever was drawn
+    since.
+    """
+    return torch.initial_seed() if seed is None else seed
+
+
 class _BatchPresenceAugment:
     """Apply a sampler's ``_sample`` to a batch's ``present`` dict (training
     only)."""
@@ -257,9 +271,15 @@ class BatchModalityDropout(ModalityDropoutSampler, _BatchPresenceAugment):
         drop_probs (dict[str, float]): Drop probability per modality; names
             not listed are never dropped. Defaults to
             ``dict(scene=0.3, audio=0.3, caption=0.3)``.
-        seed (int, optional): Seed of a private generator; None uses torch's
-            global generator (seeded by the runner). Defaults to None.
+        seed (int, optional): Seed of the private generator. None takes
+            ``torch.initial_seed()`` when built (the runner's seed). Defaults
+            to None.
     """
+
+    def __init__(self,
+                 drop_probs: Optional[Mapping[str, float]] = None,
+                 seed: Optional[int] = None) -> None:
+        super().__init__(drop_probs, _batch_seed(seed))
 
 
 @MODELS.register_module()
@@ -269,6 +289,12 @@ class BatchUnimodalSample(UnimodalSampler, _BatchPresenceAugment):
     Args:
         weights (dict[str, float], optional): Relative weight per modality;
             names not listed weigh 0. None means uniform. Defaults to None.
-        seed (int, optional): Seed of a private generator; None uses torch's
-            global generator (seeded by the runner). Defaults to None.
+        seed (int, optional): Seed of the private generator. None takes
+            ``torch.initial_seed()`` when built (the runner's seed). Defaults
+            to None.
     """
+
+    def __init__(self,
+                 weights: Optional[Mapping[str, float]] = None,
+                 seed: Optional[int] = None) -> None:
+        super().__init__(weights, _batch_seed(seed))
