@@ -1,5 +1,7 @@
 """Fixtures shared by test folders (tests/apis, tests/tools)."""
 import os.path as osp
+import subprocess
+import sys
 
 import pytest
 
@@ -33,3 +35,36 @@ def demo_checkpoint(tmp_path_factory):
     """A demo checkpoint (seed 0), shared by the inference tests."""
     return make_demo_checkpoint(
         str(tmp_path_factory.mktemp('ckpt') / 'demo.pth'))
+
+
+@pytest.fixture(scope='session')
+def make_small_demo(tmp_path_factory):
+    """A factory: ``make_small_demo(train, val, test)`` generates a demo
+    dataset with that many clips per class in each split (each call its own
+    folder) and returns its root."""
+
+    def make(train=1, val=1, test=1):
+        root = str(tmp_path_factory.mktemp('demo'))
+        proc = subprocess.run([
+            sys.executable,
+            osp.join(ROOT, 'tools', 'data', 'make_demo_dataset.py'), '--out',
+            root, '--clips-per-class',
+            str(train),
+            str(val),
+            str(test)
+        ],
+                              cwd=ROOT,
+                              capture_output=True,
+                              text=True,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return root
+
+    return make
+
+
+@pytest.fixture(scope='session')
+def tiny_demo_root(make_small_demo):
+    """A demo dataset with one clip per class in each split (7 / 7 / 7),
+    shared read-only by the tests of a session."""
+    return make_small_demo(1, 1, 1)

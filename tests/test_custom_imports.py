@@ -1,7 +1,5 @@
 """A user module registered via ``custom_imports`` swaps the fusion neck."""
 import os.path as osp
-import subprocess
-import sys
 import textwrap
 
 import torch
@@ -38,13 +36,9 @@ class MaskedMeanFusion(nn.Module):
 '''
 
 
-def test_user_neck_via_custom_imports(tmp_path, monkeypatch):
-    data = tmp_path / 'demo'
-    subprocess.run([
-        sys.executable,
-        osp.join(REPO, 'tools', 'data', 'make_demo_dataset.py'), '--out',
-        str(data), '--clips-per-class', '1', '1', '1'
-    ], check=True, capture_output=True)
+def test_user_neck_via_custom_imports(tmp_path, monkeypatch,
+                                      tiny_demo_root):
+    data = tiny_demo_root
     (tmp_path / 'my_fusion.py').write_text(USER_MODULE)
     monkeypatch.syspath_prepend(str(tmp_path))
     demo_config = osp.join(REPO, 'configs', 'umbenet', 'umbenet_demo.py')

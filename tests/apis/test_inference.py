@@ -5,7 +5,6 @@ import json
 import os
 import os.path as osp
 import pickle
-import subprocess
 import sys
 
 import cv2
@@ -63,21 +62,6 @@ def test_missing_files_and_device_errors(demo_checkpoint, tmp_path):
 
 
 # ------------------------------------------- equality with tools/test.py
-@pytest.fixture(scope='module')
-def tiny_demo(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('demo'))
-    proc = subprocess.run([
-        sys.executable, 'tools/data/make_demo_dataset.py', '--out', root,
-        '--clips-per-class', '1', '1', '1'
-    ],
-                          cwd=ROOT,
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return root
-
-
 def _records(root):
     with open(osp.join(root, 'annotations', 'test.json')) as f:
         records = json.load(f)
@@ -88,11 +72,11 @@ def _records(root):
     return records
 
 
-def test_predictions_match_tools_test(tiny_demo, demo_checkpoint, demo_model,
+def test_predictions_match_tools_test(tiny_demo_root, demo_checkpoint, demo_model,
                                       tmp_path, monkeypatch):
     dump = str(tmp_path / 'preds.pkl')
     opts = [
-        'test_dataloader.dataset.data_root=' + tiny_demo,
+        'test_dataloader.dataset.data_root=' + tiny_demo_root,
         'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False',
         'test_dataloader.batch_size=4'
@@ -108,7 +92,7 @@ def test_predictions_match_tools_test(tiny_demo, demo_checkpoint, demo_model,
     tool.main()  # in process: the same Runner.test() as the command
     with open(dump, 'rb') as f:
         expected = [np.asarray(p['pred_score']) for p in pickle.load(f)]
-    records = _records(tiny_demo)
+    records = _records(tiny_demo_root)
     assert len(expected) == len(records) == 7
     kinds = set()
     for rec, score in zip(records, expected):

@@ -2,7 +2,6 @@
 import json
 import os.path as osp
 import statistics
-import subprocess
 import sys
 
 import pytest
@@ -17,33 +16,22 @@ sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
 import benchmark_epochs  # noqa: E402
 
 
-@pytest.fixture(scope='module')
-def demo_root(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('demo'))
-    proc = subprocess.run([
-        sys.executable, 'tools/data/make_demo_dataset.py', '--out', root,
-        '--clips-per-class', '2', '1', '1'
-    ], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return root
-
-
 def run(args, capsys):
     code = benchmark_epochs.main(args)
     return code, capsys.readouterr().out
 
 
-def test_epochs_match_and_report_speedup(demo_root, tmp_path, capsys):
+def test_epochs_match_and_report_speedup(tiny_demo_root, tmp_path, capsys):
     out = str(tmp_path / 'epochs.json')
     cache_root = str(tmp_path / 'cache')
     code, printed = run([
         UNCACHED, CACHED, '--epochs', '2', '--build-cache', '--data-root',
-        demo_root, '--cache-root', cache_root, '--work-dir',
+        tiny_demo_root, '--cache-root', cache_root, '--work-dir',
         str(tmp_path / 'runs'), '--json', out
     ], capsys)
     assert code == 0
     r = json.load(open(out))
-    for split, clips in (('train', 14), ('val', 7)):
+    for split, clips in (('train', 7), ('val', 7)):
         manifest = read_manifest(osp.join(cache_root, split))
         assert manifest['shapes']['num_clips'] == clips
     assert r['cache_build_s'] > 0
@@ -69,10 +57,10 @@ def test_epochs_match_and_report_speedup(demo_root, tmp_path, capsys):
         assert osp.isfile(tmp_path / 'runs' / name / 'epoch_2.pth')
 
 
-def test_refuses_a_missing_cache_and_other_models(demo_root, tmp_path,
+def test_refuses_a_missing_cache_and_other_models(tiny_demo_root, tmp_path,
                                                  capsys):
     base = [
-        '--epochs', '1', '--data-root', demo_root, '--work-dir',
+        '--epochs', '1', '--data-root', tiny_demo_root, '--work-dir',
         str(tmp_path / 'runs')
     ]
     with pytest.raises(SystemExit, match='--build-cache'):

@@ -2,7 +2,6 @@
 import copy
 import json
 import os.path as osp
-import subprocess
 import sys
 
 import numpy as np
@@ -25,17 +24,6 @@ from cache_features import cache_split, main  # noqa: E402
 register_all_modules()
 
 
-@pytest.fixture(scope='module')
-def demo_root(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('demo'))
-    proc = subprocess.run([
-        sys.executable, 'tools/data/make_demo_dataset.py', '--out', root,
-        '--clips-per-class', '1', '1', '1'
-    ], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return root
-
-
 def load_cfg(root, cache_root):
     cfg = Config.fromfile(CONFIG)
     for split in ('train', 'val', 'test'):
@@ -51,8 +39,8 @@ def build_model(cfg):
     return model.eval()
 
 
-def test_cached_and_uncached_logits_match(demo_root, tmp_path):
-    cfg = load_cfg(demo_root, str(tmp_path))
+def test_cached_and_uncached_logits_match(tiny_demo_root, tmp_path):
+    cfg = load_cfg(tiny_demo_root, str(tmp_path))
     model = build_model(cfg)
     source = cfg.val_dataloader.dataset.source
     cache_dir = cfg.val_dataloader.dataset.cache_dir
@@ -105,8 +93,8 @@ def test_cached_and_uncached_logits_match(demo_root, tmp_path):
                for k, v in model.temporal.state_dict().items())
 
 
-def test_stale_cache_is_refused(demo_root, tmp_path):
-    cfg = load_cfg(demo_root, str(tmp_path))
+def test_stale_cache_is_refused(tiny_demo_root, tmp_path):
+    cfg = load_cfg(tiny_demo_root, str(tmp_path))
     model = build_model(cfg)
     ds_cfg = cfg.test_dataloader.dataset
     cache_split(model, ds_cfg.source, ds_cfg.cache_dir, num_workers=0,
@@ -142,8 +130,8 @@ def test_stale_cache_is_refused(demo_root, tmp_path):
                     num_workers=0, log=lambda *a: None)
 
 
-def test_interrupted_run_resumes(demo_root, tmp_path):
-    cfg = load_cfg(demo_root, str(tmp_path))
+def test_interrupted_run_resumes(tiny_demo_root, tmp_path):
+    cfg = load_cfg(tiny_demo_root, str(tmp_path))
     model = build_model(cfg)
     ds_cfg = cfg.train_dataloader.dataset
     ds_cfg.num_views = 2
@@ -175,11 +163,11 @@ def test_interrupted_run_resumes(demo_root, tmp_path):
         DATASETS.build(dict(ds_cfg, num_views=3))
 
 
-def test_command_line(demo_root, tmp_path, capsys):
+def test_command_line(tiny_demo_root, tmp_path, capsys):
     out = str(tmp_path / 'cache')
     args = [
         CONFIG, '--split', 'val', '--num-workers', '0', '--cfg-options',
-        f'val_dataloader.dataset.source.data_root={demo_root}',
+        f'val_dataloader.dataset.source.data_root={tiny_demo_root}',
         f'val_dataloader.dataset.cache_dir={out}'
     ]
     assert main(args) == 0
@@ -196,13 +184,13 @@ def test_command_line(demo_root, tmp_path, capsys):
     code = main([
         plain, '--split', 'test', '--num-workers', '0', '--out',
         str(tmp_path / 'plain'), '--cfg-options',
-        f'test_dataloader.dataset.data_root={demo_root}'
+        f'test_dataloader.dataset.data_root={tiny_demo_root}'
     ])
     assert code == 1  # the demo towers train: refused with a message
     assert 'frozen=True' in capsys.readouterr().err
 
 
-def test_benchmark_reports_consistent_numbers(demo_root, tmp_path, capsys):
+def test_benchmark_reports_consistent_numbers(tiny_demo_root, tmp_path, capsys):
     sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
     import benchmark
     out = str(tmp_path / 'bench.json')
@@ -211,7 +199,7 @@ def test_benchmark_reports_consistent_numbers(demo_root, tmp_path, capsys):
         '--batch-size', '2', '--steps', '1', '--warmup', '0',
         '--num-workers', '0', '--pretrained', 'none', '--json', out,
         '--cfg-options',
-        f'train_dataloader.dataset.source.data_root={demo_root}'
+        f'train_dataloader.dataset.source.data_root={tiny_demo_root}'
     ])
     assert code == 0
     r = json.load(open(out))
@@ -226,7 +214,7 @@ def test_benchmark_reports_consistent_numbers(demo_root, tmp_path, capsys):
     assert r['train_speedup_cached'] == pytest.approx(
         r['train_uncached_total_s'] / r['train_cached_total_s'], rel=0.02)
     assert r['loader_clips_per_s'] > 0 and r['inference_clips_per_s'] > 0
-    cfg = load_cfg(demo_root, str(tmp_path))
+    cfg = load_cfg(tiny_demo_root, str(tmp_path))
     model = build_model(cfg)
     n_frozen = sum(p.numel() for p in model.parameters()
                    if not p.requires_grad)
@@ -240,9 +228,9 @@ def test_benchmark_reports_consistent_numbers(demo_root, tmp_path, capsys):
     assert r['frozen_params_with_grad'] == 0  # no backward through towers
 
 
-def test_check_model_refuses_other_towers(demo_root, tmp_path):
+def test_check_model_refuses_other_towers(tiny_demo_root, tmp_path):
     from umbe.utils.feature_cache import check_model
-    cfg = load_cfg(demo_root, str(tmp_path))
+    cfg = load_cfg(tiny_demo_root, str(tmp_path))
     model = build_model(cfg)
     ds_cfg = cfg.val_dataloader.dataset
     cache_split(model, ds_cfg.source, ds_cfg.cache_dir, num_workers=0,
@@ -255,10 +243,10 @@ def test_check_model_refuses_other_towers(demo_root, tmp_path):
         check_model(other, dataset)
 
 
-def test_runner_hook_refuses_other_towers(demo_root, tmp_path):
+def test_runner_hook_refuses_other_towers(tiny_demo_root, tmp_path):
     """FeatureCacheCheckHook (in default_runtime) stops a stale test run."""
     from mmengine.runner import Runner
-    cfg = load_cfg(demo_root, str(tmp_path / 'cache'))
+    cfg = load_cfg(tiny_demo_root, str(tmp_path / 'cache'))
     model = build_model(cfg)
     ds_cfg = cfg.test_dataloader.dataset
     cache_split(model, ds_cfg.source, ds_cfg.cache_dir, num_workers=0,

@@ -28,14 +28,8 @@ def run(args, cwd=REPO, env=None):
 
 
 @pytest.fixture(scope='module')
-def demo_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp('demo')
-    code, out = run([
-        sys.executable, 'tools/data/make_demo_dataset.py', '--out',
-        str(root), '--clips-per-class', '2', '1', '1'
-    ])
-    assert code == 0, out
-    return str(root)
+def demo_root(make_small_demo):
+    return make_small_demo(2, 1, 1)
 
 
 def shrink(root, epochs=1, *extra_opts):

@@ -1,6 +1,8 @@
 # The dataloaders and evaluators that every umbe dataset config shares:
 # MultimodalEmotionDataset on JSON list annotations, the full-size pipelines,
-# pseudo_collate, batch 8 per GPU, UAR/WAR. A dataset config inherits this
+# pseudo_collate, batch 8 per GPU, persistent workers and pinned memory
+# (page-locked batches copy to the GPU asynchronously; on a CPU-only machine
+# PyTorch warns once and skips it), UAR/WAR. A dataset config inherits this
 # and gives its class list, data_root and annotation files.
 # mmengine evaluates this file on its own, so a variable set again in a
 # child (data_root, metainfo, a pipeline) does not reach the dicts below:
@@ -13,6 +15,7 @@ train_dataloader = dict(
     batch_size=8,
     num_workers=4,
     persistent_workers=True,
+    pin_memory=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
@@ -23,6 +26,7 @@ val_dataloader = dict(
     batch_size=8,
     num_workers=4,
     persistent_workers=True,
+    pin_memory=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
@@ -34,6 +38,7 @@ test_dataloader = dict(
     batch_size=8,
     num_workers=4,
     persistent_workers=True,
+    pin_memory=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(

@@ -36,6 +36,9 @@ class MultimodalEmotionPreprocessor(BaseDataPreprocessor):
         modality_augments (list[dict], optional): Configs (built with
             ``MODELS``) of callables ``(present, training) -> present``
             applied in training only, in order. Defaults to None.
+        non_blocking (bool): Copy the batch to the GPU asynchronously (with
+            the loaders' ``pin_memory=True``, the copy overlaps the step).
+            Defaults to True.
     """
 
     def __init__(self,
@@ -44,8 +47,9 @@ class MultimodalEmotionPreprocessor(BaseDataPreprocessor):
                  std: Sequence[float] = tuple(
                      255 * s for s in OPENAI_DATASET_STD),
                  keep_modalities: Optional[Sequence[str]] = None,
-                 modality_augments: Optional[List[dict]] = None) -> None:
-        super().__init__()
+                 modality_augments: Optional[List[dict]] = None,
+                 non_blocking: bool = True) -> None:
+        super().__init__(non_blocking)
         self.register_buffer('mean', torch.tensor(mean).view(1, 1, 3, 1, 1),
                              False)
         self.register_buffer('std', torch.tensor(std).view(1, 1, 3, 1, 1),
