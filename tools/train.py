@@ -30,6 +30,12 @@ def parse_args():
         action='store_true',
         help='mixed precision (float16 on CUDA, bfloat16 on CPU)')
     parser.add_argument(
+        '--amp-dtype',
+        choices=['float16', 'bfloat16'],
+        default=None,
+        help='the --amp dtype: float16 (CUDA, with dynamic loss scaling) or '
+        'bfloat16 (CUDA or CPU); default float16 on CUDA, bfloat16 on CPU')
+    parser.add_argument(
         '--auto-scale-lr',
         action='store_true',
         help='scale the learning rate by the total batch size over '
@@ -55,12 +61,22 @@ def merge_args(cfg, args):
             raise ValueError(
                 f'--amp needs an OptimWrapper, the config has '
                 f'{optim_wrapper.type}; set its AMP options in the config.')
-        if torch.cuda.is_available():
+        cuda = torch.cuda.is_available()
+        dtype = args.amp_dtype or ('float16' if cuda else 'bfloat16')
+        if not cuda and dtype != 'bfloat16':
+            raise ValueError(
+                f'--amp-dtype {dtype} needs CUDA; on CPU autocast runs in '
+                'bfloat16 (leave --amp-dtype out or pass bfloat16).')
+        if cuda:
             optim_wrapper.type = 'AmpOptimWrapper'
-            optim_wrapper.setdefault('loss_scale', 'dynamic')
+            optim_wrapper.dtype = dtype
+            if dtype == 'float16':  # bfloat16 has float32's range
+                optim_wrapper.setdefault('loss_scale', 'dynamic')
         else:
             optim_wrapper.type = 'CPUAmpOptimWrapper'
             optim_wrapper.dtype = 'bfloat16'
+    elif args.amp_dtype:
+        raise ValueError('--amp-dtype goes with --amp')
 
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
