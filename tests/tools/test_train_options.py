@@ -21,7 +21,7 @@ def tool():
 
 def _args(**kwargs):
     base = dict(config='configs/x/my_cfg.py', work_dir=None, amp=False,
-                resume=None, auto_scale_lr=False)
+                amp_dtype=None, resume=None, auto_scale_lr=False)
     return SimpleNamespace(**dict(base, **kwargs))
 
 
@@ -42,6 +42,25 @@ def test_work_dir_amp_and_lr_scaling(tool):
     assert cfg.auto_scale_lr.enable
     cfg = tool.merge_args(_cfg(), _args(work_dir='w'))
     assert cfg.work_dir == 'w' and cfg.optim_wrapper.type == 'OptimWrapper'
+
+
+def test_amp_dtype(tool, monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    with pytest.raises(ValueError, match='--amp-dtype float16 needs CUDA'):
+        tool.merge_args(_cfg(), _args(amp=True, amp_dtype='float16'))
+    with pytest.raises(ValueError, match='--amp-dtype goes with --amp'):
+        tool.merge_args(_cfg(), _args(amp_dtype='bfloat16'))
+    cfg = tool.merge_args(_cfg(), _args(amp=True, amp_dtype='bfloat16'))
+    assert cfg.optim_wrapper.type == 'CPUAmpOptimWrapper'
+    # on CUDA: float16 with loss scaling by default, bfloat16 on request
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    cfg = tool.merge_args(_cfg(), _args(amp=True))
+    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+    assert cfg.optim_wrapper.dtype == 'float16'
+    assert cfg.optim_wrapper.loss_scale == 'dynamic'
+    cfg = tool.merge_args(_cfg(), _args(amp=True, amp_dtype='bfloat16'))
+    assert cfg.optim_wrapper.dtype == 'bfloat16'
+    assert 'loss_scale' not in cfg.optim_wrapper
 
 
 def test_resume_auto_and_path(tool, tmp_path):
