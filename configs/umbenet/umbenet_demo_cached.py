@@ -24,37 +24,34 @@ model = dict(
 # processes would only add their inter-process copies and take CPU from the
 # training step, so the cached loaders run in the main process.
 cached_loader = dict(num_workers=0, persistent_workers=False)
+# `source` is the split's uncached dataset (its pipeline keys the cache)
+cached_dataset = dict(
+    _delete_=True,
+    type='CachedFeatureDataset',
+    metainfo={{_base_.metainfo}},
+    config=config_file)
 train_dataloader = dict(
     **cached_loader,
     dataset=dict(
-        _delete_=True,
-        type='CachedFeatureDataset',
+        **cached_dataset,
         cache_dir=cache_root + '/train',
         source={{_base_.train_dataloader.dataset}},
         pipeline=[],  # presence-only transforms (ModalityDropout) go here
         num_views=1,  # K cached views per train clip, see the docs
-        metainfo={{_base_.metainfo}},
-        config=config_file,
         split='train'))
 val_dataloader = dict(
     **cached_loader,
     dataset=dict(
-        _delete_=True,
-        type='CachedFeatureDataset',
+        **cached_dataset,
         cache_dir=cache_root + '/val',
         source={{_base_.val_dataloader.dataset}},
-        metainfo={{_base_.metainfo}},
-        config=config_file,
         split='val',
         test_mode=True))
 test_dataloader = dict(
     **cached_loader,
     dataset=dict(
-        _delete_=True,
-        type='CachedFeatureDataset',
+        **cached_dataset,
         cache_dir=cache_root + '/test',
         source={{_base_.test_dataloader.dataset}},
-        metainfo={{_base_.metainfo}},
-        config=config_file,
         split='test',
         test_mode=True))
