@@ -1,7 +1,4 @@
 """CachedFeaturePreprocessor: batch samples of the frozen-feature cache."""
-import numpy as np
-import torch
-
 from umbe.registry import MODELS
 from .multimodal_emotion_preprocessor import (MultimodalEmotionPreprocessor,
                                               _stack)
@@ -43,14 +40,6 @@ class CachedFeaturePreprocessor(MultimodalEmotionPreprocessor):
             key: _stack(value).to(self.device).float()
             for key, value in raw['frozen_features'].items()
         }  # face/scene (B, T, Dv), caption (B, E)
-        inputs = dict(frozen_features=feats)
-        inputs['audio'] = _stack(raw['audio']).to(self.device).float()
-        inputs['frame_mask'] = _stack(
-            [torch.as_tensor(np.asarray(s.frame_mask)) for s in samples]).to(
-                self.device).bool()  # (B, T)
-        present = self._presence(samples)
-        if training:
-            for augment in self.modality_augments:
-                present = augment(present, training)
-        inputs['present'] = present
+        inputs = dict(frozen_features=feats,
+                      **self._audio_and_masks(raw, samples, training))
         return dict(inputs=inputs, data_samples=samples)

@@ -95,17 +95,26 @@ class MultimodalEmotionPreprocessor(BaseDataPreprocessor):
         for key in ('face', 'scene'):
             x = _stack(raw[key]).to(self.device).float()  # (B, T, 3, H, W)
             inputs[key] = (x - self.mean) / self.std
-        inputs['audio'] = _stack(raw['audio']).to(self.device).float()
         inputs['caption'] = _stack(raw['caption']).to(self.device).long()
-        inputs['frame_mask'] = _stack(
-            [torch.as_tensor(np.asarray(s.frame_mask)) for s in samples]).to(
-                self.device).bool()  # (B, T)
+        inputs.update(self._audio_and_masks(raw, samples, training))
+        return dict(inputs=inputs, data_samples=samples)
+
+    def _audio_and_masks(self, raw: dict, samples: list,
+                         training: bool) -> Dict[str, object]:
+        """What pixel and cached batches share: ``audio`` ``(B, S)``,
+        ``frame_mask`` bool ``(B, T)`` and ``present`` ``{modality: bool
+        (B,)}`` with ``keep_modalities`` and, in training, the
+        ``modality_augments`` applied."""
         present = self._presence(samples)
         if training:
             for augment in self.modality_augments:
                 present = augment(present, training)
-        inputs['present'] = present
-        return dict(inputs=inputs, data_samples=samples)
+        return dict(
+            audio=_stack(raw['audio']).to(self.device).float(),
+            frame_mask=_stack([
+                torch.as_tensor(np.asarray(s.frame_mask)) for s in samples
+            ]).to(self.device).bool(),
+            present=present)
 
     def _presence(self, samples: list) -> Dict[str, torch.Tensor]:
         """Presence flags ``{modality: bool (B,)}``, keep_modalities applied.
