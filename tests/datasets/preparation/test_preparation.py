@@ -11,7 +11,8 @@ from fake_releases import write_corrupt, write_video, write_xlsx
 from umbe.datasets.preparation import (PrepReport, ReleaseError,
                                        atomic_write_json, extract_audio,
                                        find_dir, index_clip_dirs,
-                                       load_classes, normalize_name, pad_id,
+                                       load_classes, normalize_name,
+                                       official_label_name, pad_id,
                                        parse_int_id, read_text_lines,
                                        read_xlsx_rows, rel_or_abs,
                                        stratified_split, wav_is_valid)
@@ -24,6 +25,10 @@ def test_names_and_ids():
     assert [parse_int_id(n) for n in ('02522', '25.mp4', 'a/00007', 'x1')
             ] == [2522, 25, 7, None]
     assert pad_id(25) == '00025' and pad_id(123456) == '123456'
+    labels = ('happy', 'sad', 'neutral')
+    assert [official_label_name(r, labels)
+            for r in ('1', '3', ' Neutral ', 'SAD', '0', '4', 'fear', '')
+            ] == ['happy', 'neutral', 'neutral', 'sad', None, None, None, None]
 
 
 def test_find_dir_descends_nested_copies_and_names_failures(tmp_path):

@@ -21,7 +21,8 @@ from umbe.datasets.preparation import (PrepReport, ReleaseError, build_parser,
                                        find_dir, find_dirs, fold_counts,
                                        fold_labels, index_clip_dirs,
                                        index_files, make_record,
-                                       normalize_name, pad_id, parse_int_id,
+                                       normalize_name, official_label_name,
+                                       pad_id, parse_int_id,
                                        read_text_lines, run_tool,
                                        start_report, write_fold_splits)
 
@@ -112,11 +113,8 @@ def read_split(path: str, classes: list, report: PrepReport) -> list:
         if clip is None:
             report.fail('bad_line', where, f'{where}: no clip id in {row}')
             continue
-        if raw.isdigit() and 1 <= int(raw) <= len(OFFICIAL_LABELS):
-            name = OFFICIAL_LABELS[int(raw) - 1]
-        elif raw.lower() in OFFICIAL_LABELS:
-            name = raw.lower()
-        else:
+        name = official_label_name(raw, OFFICIAL_LABELS)
+        if name is None:
             report.fail(
                 'bad_label', pad_id(clip),
                 f'{where}: label "{raw}" is not one of the official ids '

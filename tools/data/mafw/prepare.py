@@ -23,7 +23,8 @@ from umbe.datasets.preparation import (PrepReport, ReleaseError, build_parser,
                                        find_dir, find_dirs, fold_counts,
                                        fold_labels, index_clip_dirs,
                                        index_files, make_record,
-                                       normalize_name, pad_id, parse_int_id,
+                                       normalize_name, official_label_name,
+                                       pad_id, parse_int_id,
                                        read_text_lines, read_xlsx_rows,
                                        run_tool, start_report,
                                        write_fold_splits)
@@ -127,16 +128,14 @@ def read_split(path: str, classes: list, report: PrepReport) -> list:
             report.fail('bad_line', where, f'{where}: expected "<clip>.mp4 '
                         f'<label>", got "{line.strip()}"')
             continue
-        raw = fields[1].lower()
-        if raw.isdigit() and 1 <= int(raw) <= len(OFFICIAL_LABELS):
-            raw = OFFICIAL_LABELS[int(raw) - 1]
-        if raw not in OFFICIAL_LABELS:
+        name = official_label_name(fields[1], OFFICIAL_LABELS)
+        if name is None:
             report.fail(
                 'bad_label', pad_id(clip),
                 f'{where}: label "{fields[1]}" is not a MAFW single-label '
                 f'class ({", ".join(OFFICIAL_LABELS)}); line skipped')
             continue
-        pairs.append((clip, classes.index(raw)))
+        pairs.append((clip, classes.index(name)))
     return pairs
 
 

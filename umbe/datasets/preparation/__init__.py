@@ -10,8 +10,9 @@ from .folds import (check_folds, fold_counts, fold_labels, fold_splits,
                     write_fold_splits)
 from .io import atomic_write_json, atomic_write_text, rel_or_abs
 from .release import (ReleaseError, find_dir, find_dirs, index_clip_dirs,
-                      index_files, innermost, normalize_name, pad_id,
-                      parse_int_id, read_text_lines)
+                      index_files, innermost, normalize_name,
+                      official_label_name, pad_id, parse_int_id,
+                      read_text_lines)
 from .report import PrepReport
 from .splits import stratified_split
 from .xlsx import read_xlsx_rows
@@ -23,6 +24,7 @@ __all__ = [
     'check_folds', 'fold_counts', 'fold_labels', 'fold_splits',
     'write_fold_splits', 'atomic_write_json', 'atomic_write_text',
     'rel_or_abs', 'ReleaseError', 'find_dir', 'find_dirs', 'index_clip_dirs',
-    'index_files', 'innermost', 'normalize_name', 'pad_id', 'parse_int_id',
+    'index_files', 'innermost', 'normalize_name', 'official_label_name',
+    'pad_id', 'parse_int_id',
     'read_text_lines', 'PrepReport', 'stratified_split', 'read_xlsx_rows'
 ]

@@ -10,7 +10,7 @@ key clips by integer id, so that the tools never assume one spelling.
 import os
 import os.path as osp
 import re
-from typing import Callable, Dict, Hashable, List, Optional
+from typing import Callable, Dict, Hashable, List, Optional, Sequence
 
 _SEPARATORS = re.compile(r'[\s_\-&()]+')
 
@@ -48,6 +48,22 @@ def parse_int_id(name: str) -> Optional[int]:
     """
     stem = osp.splitext(osp.basename(str(name).strip()))[0]
     return int(stem) if stem.isdigit() else None
+
+
+def official_label_name(raw: str, labels: Sequence[str]) -> Optional[str]:
+    """Read a split file's label: an official 1-based id or a name.
+
+    Args:
+        raw (str): The label field (``'3'``, ``'Neutral'``).
+        labels (Sequence[str]): The release's label names, in id order.
+
+    Returns:
+        str | None: The label name, or None when ``raw`` is neither.
+    """
+    raw = raw.strip().lower()
+    if raw.isdigit() and 1 <= int(raw) <= len(labels):
+        return labels[int(raw) - 1]
+    return raw if raw in labels else None
 
 
 def pad_id(clip_id: int, width: int = 5) -> str:
