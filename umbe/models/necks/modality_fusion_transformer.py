@@ -2,14 +2,13 @@
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from open_clip.transformer import Transformer
 
-from umbe.models.utils import key_padding_to_attn_mask
+from umbe.models.utils import SummaryTokenTransformer
 from umbe.registry import MODELS
 
 
 @MODELS.register_module()
-class ModalityFusionTransformer(nn.Module):
+class ModalityFusionTransformer(SummaryTokenTransformer):
     """Fuse M modality tokens through a fusion token.
 
     A learnable fusion token and a learnable type embedding per modality are
@@ -34,9 +33,7 @@ class ModalityFusionTransformer(nn.Module):
             torch.zeros(num_modalities + 1, embed_dim))
         nn.init.normal_(self.fusion_token, std=0.02)
         nn.init.normal_(self.type_embed, std=0.02)
-        self.transformer = Transformer(embed_dim, num_layers, num_heads)
-        self.ln = nn.LayerNorm(embed_dim)
-        self.num_heads = num_heads
+        self._build_transformer(embed_dim, num_layers, num_heads)
         self.num_modalities = num_modalities
 
     def forward(self, tokens: torch.Tensor,
@@ -50,13 +47,10 @@ class ModalityFusionTransformer(nn.Module):
         Returns:
             Tensor: ``(B, D)`` L2-normalised fused embeddings.
         """
-        B, M, D = tokens.shape
+        M = tokens.shape[1]
         if M != self.num_modalities:
             raise ValueError(f'got {M} modality tokens, num_modalities is '
                              f'{self.num_modalities}')
-        fus = self.fusion_token.expand(B, 1, D)
-        x = torch.cat([fus, tokens], dim=1) + self.type_embed  # (B, M+1, D)
-        valid = torch.cat([present.new_ones(B, 1), present], dim=1)
-        attn_mask = key_padding_to_attn_mask(valid, self.num_heads, x.dtype)
-        x = self.transformer(x, attn_mask=attn_mask)  # (B, M+1, D)
-        return F.normalize(self.ln(x[:, 0]), dim=-1)
+        fused = self.summarise(self.fusion_token, self.type_embed, tokens,
+                               present)  # (B, D)
+        return F.normalize(fused, dim=-1)

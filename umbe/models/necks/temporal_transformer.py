@@ -1,14 +1,13 @@
 """TemporalTransformer: frame tokens to one clip token."""
 import torch
 import torch.nn as nn
-from open_clip.transformer import Transformer
 
-from umbe.models.utils import key_padding_to_attn_mask
+from umbe.models.utils import SummaryTokenTransformer
 from umbe.registry import MODELS
 
 
 @MODELS.register_module()
-class TemporalTransformer(nn.Module):
+class TemporalTransformer(SummaryTokenTransformer):
     """open_clip ``Transformer`` over a class token and the frame tokens.
 
     Padding frames (clips shorter than T) are masked out of attention.
@@ -31,9 +30,7 @@ class TemporalTransformer(nn.Module):
         self.pos_embed = nn.Parameter(torch.zeros(max_frames + 1, embed_dim))
         nn.init.normal_(self.cls_token, std=0.02)
         nn.init.normal_(self.pos_embed, std=0.02)
-        self.transformer = Transformer(embed_dim, num_layers, num_heads)
-        self.ln = nn.LayerNorm(embed_dim)
-        self.num_heads = num_heads
+        self._build_transformer(embed_dim, num_layers, num_heads)
         self.max_frames = max_frames
 
     def forward(self, tokens: torch.Tensor,
@@ -47,14 +44,10 @@ class TemporalTransformer(nn.Module):
         Returns:
             Tensor: ``(B, D)`` clip tokens (the class token's output).
         """
-        B, T, D = tokens.shape
+        T = tokens.shape[1]
         if T > self.max_frames:
             raise ValueError(f'{T} frames exceed max_frames='
                              f'{self.max_frames}; raise max_frames or sample '
                              'fewer frames (clip_len).')
-        cls = self.cls_token.expand(B, 1, D)
-        x = torch.cat([cls, tokens], dim=1) + self.pos_embed[:T + 1]
-        valid = torch.cat([frame_mask.new_ones(B, 1), frame_mask], dim=1)
-        attn_mask = key_padding_to_attn_mask(valid, self.num_heads, x.dtype)
-        x = self.transformer(x, attn_mask=attn_mask)  # (B, T+1, D)
-        return self.ln(x[:, 0])
+        return self.summarise(self.cls_token, self.pos_embed, tokens,
+                              frame_mask)

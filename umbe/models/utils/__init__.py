@@ -2,8 +2,10 @@ from .attention_masks import key_padding_to_attn_mask
 from .clip_weights import (load_tower_weights, read_clip_state_dict,
                            resolve_clip_cfg, tower_state_dict)
 from .frozen_tower import FrozenTowerModule
+from .summary_token_transformer import SummaryTokenTransformer
 
 __all__ = [
     'key_padding_to_attn_mask', 'load_tower_weights', 'read_clip_state_dict',
-    'resolve_clip_cfg', 'tower_state_dict', 'FrozenTowerModule'
+    'resolve_clip_cfg', 'tower_state_dict', 'FrozenTowerModule',
+    'SummaryTokenTransformer'
 ]
