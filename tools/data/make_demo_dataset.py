@@ -33,10 +33,11 @@ import os
 import os.path as osp
 import time
 
-import av
 import cv2
 import numpy as np
 import soundfile as sf
+
+from umbe.apis.synthetic_video import write_video
 
 CLASSES = ('happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust', 'fear')
 #: face id of each class: happy/sad share face 0, neutral/angry face 1
@@ -218,43 +219,6 @@ def make_sound(rng, sound_id, seconds):
     return np.clip(wave, -1, 1).astype(np.float32)
 
 
-# ---------------------------------------------------------------- writing
-def write_video(path, frames, audio=None):
-    """Write RGB frames (and optional mono audio) as H.264 (+AAC) mp4."""
-    container = av.open(path, 'w')
-    video = container.add_stream('libx264', rate=FPS)
-    video.width = video.height = FRAME_SIZE
-    video.pix_fmt = 'yuv420p'
-    video.options = {'crf': '27', 'preset': 'veryfast'}
-    video.codec_context.thread_count = 1  # threaded x264 is not repeatable
-    stream = None
-    if audio is not None:
-        stream = container.add_stream('aac', rate=AUDIO_RATE)
-        stream.layout = 'mono'
-    for rgb in frames:
-        frame = av.VideoFrame.from_ndarray(rgb, format='rgb24')
-        for packet in video.encode(frame):
-            container.mux(packet)
-    for packet in video.encode():
-        container.mux(packet)
-    if stream is not None:
-        # whole 1024-sample AAC frames: a partial last frame is padded with
-        # uninitialised memory by the encoder and the bytes change run to run
-        size = stream.codec_context.frame_size or 1024
-        audio = np.pad(audio, (0, -audio.size % size))
-        for start in range(0, audio.size, size):
-            frame = av.AudioFrame.from_ndarray(
-                audio[None, start:start + size], format='fltp',
-                layout='mono')
-            frame.sample_rate = AUDIO_RATE
-            frame.pts = start
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    container.close()
-
-
 def make_clip(out, clip_id, label, rng, index):
     """Render one clip's media; returns its record and its latent factors."""
     face_id, sound_id = FACE_OF_CLASS[label], SOUND_OF_CLASS[label]
@@ -291,7 +255,12 @@ def make_clip(out, clip_id, label, rng, index):
     sound = make_sound(rng, sound_id, n / FPS)
     filename = osp.join('videos', f'{clip_id}.mp4')
     write_video(
-        osp.join(out, filename), frames, None if kind == 'none' else sound)
+        osp.join(out, filename),
+        np.stack(frames),
+        fps=FPS,
+        audio=None if kind == 'none' else sound,
+        audio_rate=AUDIO_RATE,
+        options=dict(crf='27', preset='veryfast'))
     record = dict(filename=filename, frame_dir=frame_dir, label=int(label),
                   clip_id=clip_id)
     if kind == 'wav':

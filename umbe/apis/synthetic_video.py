@@ -106,7 +106,8 @@ def write_video(path: str,
                 frames: np.ndarray,
                 fps: float = 10.0,
                 audio: Optional[np.ndarray] = None,
-                audio_rate: int = 16000) -> str:
+                audio_rate: int = 16000,
+                options: Optional[dict] = None) -> str:
     """Write RGB frames (and optional mono audio, muxed) with PyAV.
 
     ``.mp4``/``.mkv``/``.mov`` get H.264 (+AAC), ``.avi`` MPEG-4 part 2
@@ -118,6 +119,8 @@ def write_video(path: str,
         fps (float): Frame rate. Defaults to 10.
         audio (np.ndarray, optional): float mono waveform. Defaults to None.
         audio_rate (int): Its rate. Defaults to 16000.
+        options (dict, optional): Video encoder options, e.g.
+            ``{'crf': '27', 'preset': 'veryfast'}``. Defaults to None.
 
     Returns:
         str: ``path``.
@@ -130,7 +133,9 @@ def write_video(path: str,
             codec, rate=Fraction(fps).limit_denominator())
         video.height, video.width = frames.shape[1:3]
         video.pix_fmt = 'yuv420p'
-        video.codec_context.thread_count = 1
+        if options:
+            video.options = dict(options)
+        video.codec_context.thread_count = 1  # threaded x264 not repeatable
         stream = None
         if audio is not None:
             stream = container.add_stream('aac', rate=audio_rate)
@@ -142,6 +147,8 @@ def write_video(path: str,
         for packet in video.encode():
             container.mux(packet)
         if stream is not None:
+            # whole AAC frames: the encoder pads a partial last frame with
+            # uninitialised memory, and the bytes would change run to run
             size = stream.codec_context.frame_size or 1024
             audio = np.pad(
                 np.asarray(audio, np.float32), (0, -len(audio) % size))
