@@ -34,12 +34,9 @@ TRANSFORMS = Registry(
     'transform', parent=MMACTION_TRANSFORMS,
     locations=['umbe.datasets.transforms'])
 
-# models
-# the batch-level modality samplers (used by the data preprocessor) are
-# registered from umbe.engine next to the stage-switching hook
+# models (the data preprocessor's modality augments included)
 MODELS = Registry(
-    'model', parent=MMACTION_MODELS,
-    locations=['umbe.models', 'umbe.engine'])
+    'model', parent=MMACTION_MODELS, locations=['umbe.models'])
 MODEL_WRAPPERS = Registry(
     'model_wrapper', parent=MMACTION_MODEL_WRAPPERS,
     locations=['umbe.models'])

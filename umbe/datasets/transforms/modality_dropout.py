@@ -2,22 +2,21 @@
 
 They edit ``results['present']`` (a dict ``{modality: bool}``) only; the
 samplers (arguments, generator, sampling) are those of
-:mod:`umbe.engine.modality_sampling`, shared with the batch-level callables
-of the data preprocessor.
+:mod:`umbe.structures.modality_sampling`, shared with the batch-level
+augments of the data preprocessor.
 """
 from typing import Dict
 
 import torch
 from mmcv.transforms import BaseTransform
 
-from umbe.engine.modality_sampling import (ModalityDropoutSampler,
-                                           UnimodalSampler)
 from umbe.registry import TRANSFORMS
-from umbe.structures import MODALITIES
+from umbe.structures import (MODALITIES, ModalityDropoutSampler,
+                             UnimodalSampler)
 
 
 class _PresenceTransform(BaseTransform):
-    """Run a sampler's ``_sample`` on one sample's ``results['present']``.
+    """Run a sampler's ``sample`` on one sample's ``results['present']``.
 
     Modalities missing from the dict count as absent and are left out.
     """
@@ -37,7 +36,7 @@ class _PresenceTransform(BaseTransform):
         present = results['present']
         row = torch.tensor([[bool(present.get(m, False))
                              for m in MODALITIES]])  # (1, M)
-        row = self._sample(row)[0]
+        row = self.sample(row)[0]
         new = dict(present)
         for i, name in enumerate(MODALITIES):
             if name in present:

@@ -1,5 +1,6 @@
 """MultimodalEmotionPreprocessor: batch the per-sample modality dict."""
-from typing import Dict, List, Optional, Sequence
+import copy
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -7,7 +8,7 @@ from mmengine.model import BaseDataPreprocessor
 from open_clip.constants import OPENAI_DATASET_MEAN, OPENAI_DATASET_STD
 
 from umbe.registry import MODELS
-from umbe.structures import MODALITIES
+from umbe.structures import MODALITIES, expand_modalities
 
 
 def _stack(value) -> torch.Tensor:
@@ -54,22 +55,24 @@ class MultimodalEmotionPreprocessor(BaseDataPreprocessor):
                              False)
         self.register_buffer('std', torch.tensor(std).view(1, 1, 3, 1, 1),
                              False)
-        if keep_modalities is not None:
-            if isinstance(keep_modalities, str):
-                keep_modalities = (keep_modalities, )
-            unknown = set(keep_modalities) - set(MODALITIES) - {'video'}
-            if unknown:
-                raise ValueError(
-                    f'keep_modalities has unknown names {sorted(unknown)}; '
-                    f'use names from {MODALITIES} or "video".')
-            kept = set(keep_modalities)
-            if 'video' in kept:
-                kept |= {'face', 'scene'}
-            keep_modalities = tuple(m for m in MODALITIES if m in kept)
-        self.keep_modalities = keep_modalities
+        self.set_keep_modalities(keep_modalities)
+        self.set_modality_augments(modality_augments)
+
+    def set_keep_modalities(
+            self, names: Optional[Union[str, Sequence[str]]]) -> None:
+        """Keep only these modalities (``'video'`` = face + scene); None
+        keeps all. Used by ``tools/test.py --modalities`` and subset
+        evaluation."""
+        self.keep_modalities = None if names is None else expand_modalities(
+            names, 'keep_modalities')
+
+    def set_modality_augments(
+            self, augments: Optional[List[Union[dict, Callable]]]) -> None:
+        """Replace the training-time augments (configs are built with
+        ``MODELS``); the two-stage hook swaps them at the switch."""
         self.modality_augments = [
-            MODELS.build(cfg) if isinstance(cfg, dict) else cfg
-            for cfg in (modality_augments or [])
+            MODELS.build(copy.deepcopy(cfg)) if isinstance(cfg, dict) else cfg
+            for cfg in (augments or [])
         ]
 
     def forward(self, data: dict, training: bool = False) -> dict:

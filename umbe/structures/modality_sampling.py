@@ -1,15 +1,16 @@
 """Modality dropout and unimodal sampling on presence masks.
 
-One implementation serves two places:
+Pure functions on a bool ``(B, M)`` presence mask (columns in ``MODALITIES``
+order) and two small sampler classes that hold checked arguments and a
+random generator. One implementation serves two places:
 
 * the pipeline transforms ``ModalityDropout`` and ``UnimodalSample``
   (``umbe/datasets/transforms/modality_dropout.py``), which edit one sample's
   ``results['present']`` dict in a dataloader worker;
-* the batch-level callables ``BatchModalityDropout`` and
-  ``BatchUnimodalSample`` below, registered in umbe's ``MODELS`` and listed in
-  the data preprocessor's ``modality_augments``. They edit the batch's
-  ``present`` dict ``{modality: BoolTensor (B,)}`` in the main process, so the
-  two-stage switch only swaps them and never rebuilds dataloader workers.
+* the batch-level augments ``BatchModalityDropout`` and
+  ``BatchUnimodalSample`` of the data preprocessor
+  (``umbe/models/data_preprocessors/modality_augments.py``), which edit a
+  batch's ``present`` dict in the main process.
 
 Both only flip presence flags from True to False: a dropped modality keeps
 its tensor (no zeros, no noise written) and the model masks it out. A
@@ -20,10 +21,9 @@ from typing import Dict, Mapping, Optional
 import torch
 from torch import Tensor
 
-from umbe.registry import MODELS
-from umbe.structures import MODALITIES
+from .modalities import MODALITIES
 
-#: Default drop probabilities of ``ModalityDropout``: the face track is the
+#: Default drop probabilities of modality dropout: the face track is the
 #: main signal and is never dropped by default; scene, audio and caption are
 #: dropped independently (a project choice, the paper gives no values).
 DEFAULT_DROP_PROBS = dict(scene=0.3, audio=0.3, caption=0.3)
@@ -156,31 +156,59 @@ def sample_unimodal(present: Tensor,
     return kept
 
 
-def _make_generator(seed: Optional[int]) -> Optional[torch.Generator]:
-    if seed is None:
-        return None
-    if not isinstance(seed, int):
-        raise TypeError(f'seed must be an int or None, got {seed!r}')
-    return torch.Generator().manual_seed(seed)
+class PresenceSampler:
+    """A presence-mask sampler with its own (optional) random generator.
+
+    Subclasses implement :meth:`sample` on a bool ``(B, M)`` mask. The
+    generator's state is part of :meth:`state_dict`, so a resumed run can
+    draw the masks the uninterrupted run would have drawn.
+
+    Args:
+        seed (int, optional): Seed of a private generator; None draws from
+            torch's global generator. Defaults to None.
+    """
+
+    def __init__(self, seed: Optional[int] = None) -> None:
+        if seed is not None and (isinstance(seed, bool)
+                                 or not isinstance(seed, int)):
+            raise TypeError(f'seed must be an int or None, got {seed!r}')
+        self.generator = (None if seed is None else
+                          torch.Generator().manual_seed(seed))
+
+    def sample(self, present: Tensor) -> Tensor:
+        """Return a new bool ``(B, M)`` mask, True only where ``present``."""
+        raise NotImplementedError
+
+    def state_dict(self) -> Dict[str, Optional[Tensor]]:
+        """``generator``: the private generator's state (None without)."""
+        return dict(generator=None if self.generator is None else
+                    self.generator.get_state())
+
+    def load_state_dict(self, state: Dict[str, Optional[Tensor]]) -> None:
+        """Restore what :meth:`state_dict` returned."""
+        if state.get('generator') is not None and self.generator is not None:
+            self.generator.set_state(state['generator'])
 
 
-class ModalityDropoutSampler:
-    """Modality dropout on a bool ``(B, M)`` mask: checked probabilities, a
-    generator and :func:`sample_modality_dropout`.
+class ModalityDropoutSampler(PresenceSampler):
+    """Modality dropout on a bool ``(B, M)`` mask
+    (:func:`sample_modality_dropout`).
 
-    The one implementation behind ``BatchModalityDropout`` (below) and the
-    ``ModalityDropout`` transform, which differ only in what they read and
-    write. Arguments as in those classes.
+    Args:
+        drop_probs (dict[str, float], optional): Drop probability per
+            modality; names not listed are never dropped. None means
+            ``DEFAULT_DROP_PROBS``. Defaults to None.
+        seed (int, optional): See :class:`PresenceSampler`.
     """
 
     def __init__(self,
                  drop_probs: Optional[Mapping[str, float]] = None,
                  seed: Optional[int] = None) -> None:
-        self.generator = _make_generator(seed)
+        super().__init__(seed)
         self.drop_probs = drop_prob_vector(
             DEFAULT_DROP_PROBS if drop_probs is None else drop_probs)
 
-    def _sample(self, present: Tensor) -> Tensor:
+    def sample(self, present: Tensor) -> Tensor:
         return sample_modality_dropout(present, self.drop_probs,
                                        self.generator)
 
@@ -192,21 +220,23 @@ class ModalityDropoutSampler:
         return f'{self.__class__.__name__}(drop_probs={probs})'
 
 
-class UnimodalSampler:
-    """Stage-1 sampling on a bool ``(B, M)`` mask: checked weights, a
-    generator and :func:`sample_unimodal`.
+class UnimodalSampler(PresenceSampler):
+    """Stage-1 sampling on a bool ``(B, M)`` mask: one present modality per
+    row (:func:`sample_unimodal`).
 
-    The one implementation behind ``BatchUnimodalSample`` (below) and the
-    ``UnimodalSample`` transform. Arguments as in those classes.
+    Args:
+        weights (dict[str, float], optional): Relative weight per modality;
+            names not listed weigh 0. None means uniform. Defaults to None.
+        seed (int, optional): See :class:`PresenceSampler`.
     """
 
     def __init__(self,
                  weights: Optional[Mapping[str, float]] = None,
                  seed: Optional[int] = None) -> None:
-        self.generator = _make_generator(seed)
+        super().__init__(seed)
         self.weights = weight_vector(weights)
 
-    def _sample(self, present: Tensor) -> Tensor:
+    def sample(self, present: Tensor) -> Tensor:
         return sample_unimodal(present, self.weights, self.generator)
 
     def __repr__(self) -> str:
@@ -217,84 +247,8 @@ class UnimodalSampler:
         return f'{self.__class__.__name__}(weights={weights})'
 
 
-def _batch_seed(seed: Optional[int]) -> int:
-    """Seed of a batch-level sampler's private generator.
-
-    Batch-level samplers run in the main process, where the global generator
-    is also drawn by every new dataloader iterator (a worker base seed per
-    epoch without persistent workers, once with them). A private generator
-    keeps the masks independent of the loaders' settings: a cached and an
-    uncached run of one model draw the same masks. ``torch.initial_seed()``
-    is the seed the runner gave the global generator, whatever was drawn
-    since.
-    """
-    return torch.initial_seed() if seed is None else seed
-
-
-class _BatchPresenceAugment:
-    """Apply a sampler's ``_sample`` to a batch's ``present`` dict (training
-    only)."""
-
-    def __call__(self, present: Dict[str, Tensor],
-                 training: bool) -> Dict[str, Tensor]:
-        """Return a new presence dict.
-
-        Args:
-            present (dict[str, Tensor]): ``{modality: bool (B,)}``.
-            training (bool): Masks change only when True.
-
-        Returns:
-            dict[str, Tensor]: ``{modality: bool (B,)}`` on the input device.
-        """
-        if not training:
-            return present
-        names = [m for m in MODALITIES if m in present]
-        missing = [m for m in MODALITIES if m not in present]
-        if missing:
-            raise KeyError(f'present lacks modalities {missing}; it must '
-                           f'hold every name in {list(MODALITIES)}')
-        device = present[names[0]].device
-        matrix = torch.stack([present[m].bool().cpu() for m in names],
-                             1)  # (B, M)
-        matrix = self._sample(matrix)
-        out = dict(present)
-        for i, name in enumerate(names):
-            out[name] = matrix[:, i].to(device)
-        return out
-
-
-@MODELS.register_module()
-class BatchModalityDropout(ModalityDropoutSampler, _BatchPresenceAugment):
-    """Batch-level modality dropout for ``modality_augments``.
-
-    Args:
-        drop_probs (dict[str, float]): Drop probability per modality; names
-            not listed are never dropped. Defaults to
-            ``dict(scene=0.3, audio=0.3, caption=0.3)``.
-        seed (int, optional): Seed of the private generator. None takes
-            ``torch.initial_seed()`` when built (the runner's seed). Defaults
-            to None.
-    """
-
-    def __init__(self,
-                 drop_probs: Optional[Mapping[str, float]] = None,
-                 seed: Optional[int] = None) -> None:
-        super().__init__(drop_probs, _batch_seed(seed))
-
-
-@MODELS.register_module()
-class BatchUnimodalSample(UnimodalSampler, _BatchPresenceAugment):
-    """Batch-level stage-1 sampling: one present modality per sample.
-
-    Args:
-        weights (dict[str, float], optional): Relative weight per modality;
-            names not listed weigh 0. None means uniform. Defaults to None.
-        seed (int, optional): Seed of the private generator. None takes
-            ``torch.initial_seed()`` when built (the runner's seed). Defaults
-            to None.
-    """
-
-    def __init__(self,
-                 weights: Optional[Mapping[str, float]] = None,
-                 seed: Optional[int] = None) -> None:
-        super().__init__(weights, _batch_seed(seed))
+__all__ = [
+    'DEFAULT_DROP_PROBS', 'drop_prob_vector', 'weight_vector',
+    'sample_modality_dropout', 'sample_unimodal', 'PresenceSampler',
+    'ModalityDropoutSampler', 'UnimodalSampler'
+]

@@ -2,8 +2,8 @@ import pytest
 import torch
 
 import umbe  # noqa: F401
-from umbe.engine.modality_sampling import (BatchModalityDropout,
-                                           BatchUnimodalSample)
+from umbe.models.data_preprocessors import (BatchModalityDropout,
+                                            BatchUnimodalSample)
 from umbe.registry import MODELS
 from umbe.structures import MODALITIES
 
