@@ -7,19 +7,3 @@
 _base_ = ['./umbenet_demo.py', '../_base_/recipes/umbenet_two_stage.py']
 
 stage1_epochs = 5
-
-custom_hooks = [
-    dict(
-        type='TwoStageHook',
-        switch_at=stage1_epochs,
-        by_epoch=True,
-        pool_path='head.prompt_pool',
-        stage1_augments=[dict(type='BatchUnimodalSample')],
-        stage2_augments=[
-            dict(
-                type='BatchModalityDropout',
-                drop_probs=dict(scene=0.3, audio=0.3, caption=0.3))
-        ]),
-    dict(type='PromptStatisticsHook', interval=5,
-         pool_path='head.prompt_pool'),
-]

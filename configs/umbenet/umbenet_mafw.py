@@ -11,8 +11,7 @@ _base_ = [
 # Two-stage recipe (docs/two_stage.md): stage 1 = epochs [0, 10) unimodal,
 # stage 2 = epochs [10, 30) all modalities with dropout (p = 0.3 for scene,
 # audio and caption); the lengths are `stage1_epochs` of the recipe and the
-# schedule's `max_epochs`. To change them, write a new `custom_hooks` list
-# here (mmengine replaces lists).
+# schedule's `max_epochs`: set either here (or with --cfg-options).
 
 model = dict(classes={{_base_.classes}})
 train_dataloader = dict(batch_size=8)

@@ -7,24 +7,18 @@
 # The hook sets the preprocessor's modality_augments for each stage (this
 # file cannot hold a `model` key: mmengine forbids a key in two bases).
 # Leaf configs inherit this after the schedule; a different stage length is
-# a new custom_hooks list (lists are replaced, not merged), e.g.
-#   custom_hooks = [dict(type='TwoStageHook', switch_at=5, ...), ...]
-custom_imports = dict(imports=['umbe.engine'], allow_failed_imports=False)
-
+# one line, `stage1_epochs = N` (TwoStageHook reads it when the run starts).
 stage1_epochs = 10  # of the schedule's 30; the paper gives no split
 
 custom_hooks = [
     dict(
         type='TwoStageHook',
-        switch_at=stage1_epochs,
         by_epoch=True,
-        pool_path='head.prompt_pool',
         stage1_augments=[dict(type='BatchUnimodalSample')],
         stage2_augments=[
             dict(
                 type='BatchModalityDropout',
                 drop_probs=dict(scene=0.3, audio=0.3, caption=0.3))
         ]),
-    dict(type='PromptStatisticsHook', interval=5,
-         pool_path='head.prompt_pool'),
+    dict(type='PromptStatisticsHook', interval=5),
 ]

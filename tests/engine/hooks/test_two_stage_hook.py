@@ -8,9 +8,9 @@ from mmengine.hooks import Hook
 import umbe  # noqa: F401
 from toy_pool_model import ToyPoolTestCase
 from umbe.engine import TwoStageHook
-from umbe.engine.modality_sampling import (BatchModalityDropout,
-                                           BatchUnimodalSample)
-from umbe.engine.prompt_aggregation import aggregate_prompt_pool
+from umbe.models.data_preprocessors import (BatchModalityDropout,
+                                            BatchUnimodalSample)
+from umbe.models.prompts import aggregate_prompt_pool
 from umbe.registry import HOOKS, MODELS
 
 
@@ -219,7 +219,7 @@ def test_arguments_checked(kwargs, match):
 
 def test_recipe_on_umbenet(tmp_path):
     """The shipped recipe on the demo UMBEnet: stage-1 augments, the real
-    pool found at head.prompt_pool, aggregation and stage-2 augments."""
+    pool found by its type, aggregation and stage-2 augments."""
     from types import SimpleNamespace
 
     from mmengine import Config, MMLogger
@@ -232,16 +232,16 @@ def test_recipe_on_umbenet(tmp_path):
     leaf.write_text(f"_base_ = ['{root}/configs/umbenet/umbenet_demo.py', "
                     f"'{root}/configs/_base_/recipes/umbenet_two_stage.py']\n")
     cfg = Config.fromfile(str(leaf))
-    assert cfg.custom_imports.imports == ['umbe.engine']
     hook = HOOKS.build(cfg.custom_hooks[0])
-    assert hook.switch_at == cfg.stage1_epochs
     model = MODELS.build(cfg.model)
     pool = model.head.prompt_pool
     optim = OptimWrapper(torch.optim.Adam(
         [p for p in model.parameters() if p.requires_grad], lr=1e-3))
-    runner = SimpleNamespace(model=model, epoch=0, iter=0,
+    runner = SimpleNamespace(model=model, epoch=0, iter=0, cfg=cfg,
                              optim_wrapper=optim,
                              logger=MMLogger.get_current_instance())
+    hook.before_run(runner)  # the stage length is the recipe's variable
+    assert hook.switch_at == cfg.stage1_epochs == 10
     hook.before_train(runner)
     assert [type(a) for a in model.data_preprocessor.modality_augments
             ] == [BatchUnimodalSample]
@@ -259,3 +259,18 @@ def test_recipe_on_umbenet(tmp_path):
     assert pool.selection_counts.sum() == 0
     assert [type(a) for a in model.data_preprocessor.modality_augments
             ] == [BatchModalityDropout]
+
+
+def test_stage_length_from_the_config():
+    from types import SimpleNamespace
+    hook = TwoStageHook()
+    with pytest.raises(ValueError, match='stage1_epochs = N'):
+        hook.before_run(SimpleNamespace(cfg=dict()))
+    with pytest.raises(ValueError, match="stage1_epochs.*'3'"):
+        hook.before_run(SimpleNamespace(cfg=dict(stage1_epochs='3')))
+    hook.before_run(SimpleNamespace(cfg=dict(stage1_epochs=3)))
+    assert hook.switch_at == 3
+    fixed = TwoStageHook(switch_at=4)
+    fixed.before_run(SimpleNamespace(cfg=dict(stage1_epochs=3)))
+    assert fixed.switch_at == 4  # an explicit switch_at wins
+

@@ -1,10 +1,12 @@
 """A tiny mmengine model with the contract of UMBEnet that the hooks use.
 
-``data_preprocessor.modality_augments`` (callables ``(present, training)``),
-``prompt_pool`` with Parameters ``prompts`` (P, L, D) and ``keys`` (P, D) and
-the long buffer ``selection_counts`` (2**M, P) updated in training forward.
+``data_preprocessor.set_modality_augments`` (callables ``(present,
+training)``) and a :class:`PromptPool` (found by type) whose
+``selection_counts`` are updated in training forward.
 ``ToyPoolTestCase`` is the RunnerTestCase that the hook tests share.
 """
+import copy
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -13,7 +15,8 @@ from mmengine.registry import DATASETS
 from mmengine.testing import RunnerTestCase
 from torch.utils.data import Dataset
 
-from umbe.structures import MODALITIES
+from umbe.models.prompts import PromptPool
+from umbe.structures import MODALITIES, presence_matrix, subset_ids
 
 P, L, D, K = 8, 2, 4, 2
 
@@ -22,8 +25,14 @@ class ToyPreprocessor(BaseDataPreprocessor):
 
     def __init__(self, modality_augments=()):
         super().__init__()
+        self.set_modality_augments(modality_augments)
+
+    def set_modality_augments(self, augments):
         from umbe.registry import MODELS
-        self.modality_augments = [MODELS.build(c) for c in modality_augments]
+        self.modality_augments = [
+            MODELS.build(copy.deepcopy(c)) if isinstance(c, dict) else c
+            for c in augments
+        ]
 
     def forward(self, data, training=False):
         data = self.cast_data(data)
@@ -37,26 +46,21 @@ class ToyPreprocessor(BaseDataPreprocessor):
                     data_samples=data['data_samples'])
 
 
-class ToyPool(nn.Module):
+class ToyPool(PromptPool):
+    """A real PromptPool (its counts, aggregation, reset) with a toy
+    selection returning the mean selected prompt."""
 
     def __init__(self):
-        super().__init__()
-        self.prompts = nn.Parameter(torch.randn(P, L, D))
-        self.keys = nn.Parameter(torch.randn(P, D))
-        self.register_buffer(
-            'selection_counts',
-            torch.zeros(2**len(MODALITIES), P, dtype=torch.long))
+        super().__init__(pool_size=P, prompt_length=L, embed_dim=D, top_k=K)
+        with torch.no_grad():
+            self.prompts.normal_()
+            self.keys.normal_()
 
     def forward(self, query, present):
         sim = F.normalize(query, dim=-1) @ F.normalize(self.keys, dim=-1).T
         top = sim.topk(K, dim=1).indices  # (B, K)
         if self.training:
-            bits = sum(present[m].long() << i
-                       for i, m in enumerate(MODALITIES))  # (B,)
-            rows = bits[:, None].expand_as(top)
-            self.selection_counts.index_put_(
-                (rows.reshape(-1), top.reshape(-1)),
-                torch.ones(top.numel(), dtype=torch.long), accumulate=True)
+            self.count_selections(top, subset_ids(presence_matrix(present)))
         chosen = self.prompts[top].mean((1, 2))  # (B, D)
         key_loss = (1 - sim.gather(1, top)).mean()
         return chosen, key_loss
@@ -68,15 +72,9 @@ class ToyPoolModel(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor or dict(
             type=ToyPreprocessor))
         self.backbone = nn.Linear(len(MODALITIES) * 2, D)
-        self.backbone.requires_grad_(False)
+        self.backbone.requires_grad_(False)  # frozen, as a CLIP tower
         self.prompt_pool = ToyPool()
         self.head = nn.Linear(D, 1)
-
-    def train(self, mode=True):
-        """Re-freeze the backbone, as UMBEnet's frozen CLIP towers do."""
-        super().train(mode)
-        self.backbone.requires_grad_(False)
-        return self
 
     def forward(self, inputs, data_samples=None, mode='tensor'):
         present = torch.stack([inputs['present'][m] for m in MODALITIES], 1)

@@ -7,18 +7,15 @@ import numpy as np
 from mmengine.dist import master_only
 from mmengine.hooks import Hook
 
-from umbe.engine.hooks.two_stage_hook import find_pool, pool_tensor
+from umbe.models.prompts import PromptPool
+from umbe.models.utils import find_module
 from umbe.registry import HOOKS
-from umbe.structures import MODALITIES
-
-
-def subset_name(mask: int) -> str:
-    """'face+audio' for the bitmask with bits of face and audio set."""
-    return '+'.join(m for i, m in enumerate(MODALITIES) if mask >> i & 1)
+from umbe.structures import MODALITIES, subset_modalities
 
 
 def statistics_dict(counts: np.ndarray) -> Dict:
-    """The JSON content for a ``(2**M, P)`` count matrix (empty row left out).
+    """The JSON content for a ``(NUM_SUBSETS, P)`` count matrix (the empty
+    subset left out).
 
     Each subset entry holds ``counts`` (selections per prompt),
     ``frequency`` (counts / total) and ``total``.
@@ -28,7 +25,7 @@ def statistics_dict(counts: np.ndarray) -> Dict:
         row = counts[mask]
         total = int(row.sum())
         subsets.append(
-            dict(mask=mask, modalities=subset_name(mask).split('+'),
+            dict(mask=mask, modalities=list(subset_modalities(mask)),
                  total=total, counts=row.astype(int).tolist(),
                  frequency=(row / max(total, 1)).round(6).tolist()))
     return dict(modalities=list(MODALITIES), pool_size=int(counts.shape[1]),
@@ -63,7 +60,8 @@ def plot_heatmap(stats: Dict, path: str, title: str) -> None:
 class PromptStatisticsHook(Hook):
     """Write how often each pool prompt is selected, per modality subset.
 
-    Reads the pool's ``selection_counts`` ``(2**M, P)`` and writes
+    Reads the :class:`PromptPool`'s ``selection_counts`` ``(NUM_SUBSETS,
+    P)`` and writes
     ``prompt_stats_epoch_{N}.json`` / ``.png`` after N (1-based) epochs,
     every ``interval`` epochs, and
     ``prompt_stats_final.json`` / ``.png`` (after training) into
@@ -73,9 +71,6 @@ class PromptStatisticsHook(Hook):
     Args:
         interval (int): Write every ``interval`` training epochs; 0 writes
             only after training. Defaults to 1.
-        pool_path (str, optional): Dotted path of the prompt pool in the
-            model; None finds the one sub-module holding
-            ``selection_counts``. Defaults to None.
         out_dir (str, optional): Output folder; None uses the runner's log
             dir. Defaults to None.
     """
@@ -84,20 +79,17 @@ class PromptStatisticsHook(Hook):
 
     def __init__(self,
                  interval: int = 1,
-                 pool_path: Optional[str] = None,
                  out_dir: Optional[str] = None) -> None:
         if not isinstance(interval, int) or interval < 0:
             raise ValueError(f'interval must be an int >= 0, got '
                              f'{interval!r}')
         self.interval = interval
-        self.pool_path = pool_path
         self.out_dir = out_dir
 
     @master_only
     def _write(self, runner, tag: str, epochs_done: int) -> None:
-        pool = find_pool(runner.model, self.pool_path)
-        counts = pool_tensor(pool, ('selection_counts', 'counts'))
-        stats = statistics_dict(counts.detach().cpu().numpy())
+        pool = find_module(runner.model, PromptPool)
+        stats = statistics_dict(pool.selection_counts.detach().cpu().numpy())
         stats.update(epochs_done=epochs_done, iter=runner.iter)
         out_dir = self.out_dir or runner.log_dir
         stem = osp.join(out_dir, f'prompt_stats_{tag}')

@@ -48,8 +48,7 @@ class CLIPTextEncoder(FrozenTowerModule):
         self.context_length = self.tower.context_length
         if pretrained is not None:
             load_tower_weights(self.tower, pretrained, 'text', self.arch)
-        self.frozen = frozen
-        self._freeze()
+        self.set_frozen(frozen)
 
     def embed_tokens(self, tokens: torch.Tensor) -> torch.Tensor:
         """Look up token embeddings.

@@ -43,8 +43,7 @@ class CLIPVisionEncoder(FrozenTowerModule):
                            image_size[0])
         if pretrained is not None:
             load_tower_weights(self.tower, pretrained, 'visual', self.arch)
-        self.frozen = frozen
-        self._freeze()
+        self.set_frozen(frozen)
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         """Encode frames.

@@ -16,6 +16,8 @@ class BatchQueryPromptPool(PromptPool):
     Arguments as :class:`PromptPool`.
     """
 
+    selects_per_sample = False
+
     def _queries(self, query: torch.Tensor) -> torch.Tensor:
         """Mean of the normalised queries, ``(B, K)`` -> ``(1, K)``."""
         return F.normalize(

@@ -6,7 +6,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from umbe.registry import MODELS
-from umbe.structures import MODALITIES
+from umbe.structures import NUM_SUBSETS
+from .prompt_aggregation import aggregate_prompt_pool
 
 
 @MODELS.register_module()
@@ -24,9 +25,12 @@ class PromptPool(nn.Module):
     :class:`BatchQueryPromptPool`, which selects once per batch as the public
     code does, at the price of one prompt shared by unrelated samples).
 
-    ``selection_counts`` (long ``(2**len(MODALITIES), P)``) counts, in
-    training, how often each prompt was selected per modality subset (row =
-    bitmask, bit i = ``MODALITIES[i]`` present).
+    The pool owns its statistics and their use: ``selection_counts`` (long
+    ``(NUM_SUBSETS, P)``) counts, in training, how often each prompt was
+    selected per modality subset (row = the subset bitmask of
+    :mod:`umbe.structures.modalities`); :meth:`aggregate` is the stage-2
+    aggregation of two-stage training and :meth:`reset_counts` starts the
+    statistics afresh. Hooks find the pool by its type.
 
     Args:
         pool_size (int): P. Defaults to 32.
@@ -37,6 +41,9 @@ class PromptPool(nn.Module):
             Defaults to None.
         top_k (int): k. Defaults to 5.
     """
+
+    #: Whether every sample gets its own selection (False: one per batch).
+    selects_per_sample = True
 
     def __init__(self,
                  pool_size: int = 32,
@@ -56,7 +63,7 @@ class PromptPool(nn.Module):
         nn.init.uniform_(self.keys, -1, 1)
         self.register_buffer(
             'selection_counts',
-            torch.zeros(2**len(MODALITIES), pool_size, dtype=torch.long))
+            torch.zeros(NUM_SUBSETS, pool_size, dtype=torch.long))
         self.pool_size = pool_size
         self.prompt_length = prompt_length
         self.top_k = top_k
@@ -87,12 +94,53 @@ class PromptPool(nn.Module):
         top_sim, ids = sim.topk(self.top_k, dim=-1)  # (Bq, k)
         prompts = self.prompts[ids]  # (Bq, k, L, D)
         if self.training and subset_ids is not None:
-            ids_per_sample = ids.expand(query.shape[0], -1)  # (B, k)
-            flat = subset_ids[:, None] * self.pool_size + ids_per_sample
-            self.selection_counts.view(-1).index_add_(
-                0, flat.reshape(-1),
-                torch.ones_like(flat.reshape(-1)))
+            self.count_selections(ids.expand(query.shape[0], -1), subset_ids)
         return dict(
             prompts=prompts,
             ids=ids,
             loss_key_match=(1 - top_sim).mean())
+
+    @torch.no_grad()
+    def count_selections(self, ids: torch.Tensor,
+                         subset_ids: torch.Tensor) -> None:
+        """Add selections to ``selection_counts``.
+
+        Args:
+            ids (Tensor): ``(B, k)`` long, the prompts each sample chose.
+            subset_ids (Tensor): ``(B,)`` long, each sample's subset bitmask.
+        """
+        flat = subset_ids[:, None] * self.pool_size + ids  # (B, k)
+        self.selection_counts.view(-1).index_add_(
+            0, flat.reshape(-1), torch.ones_like(flat.reshape(-1)))
+
+    @torch.no_grad()
+    def aggregate(self,
+                  selection_counts: Optional[torch.Tensor] = None,
+                  activation_ratio: float = 0.5,
+                  keep: float = 0.1) -> Dict:
+        """Stage-2 aggregation of the prompts and keys, in place.
+
+        The rule is :func:`umbe.models.prompts.prompt_aggregation.
+        aggregate_prompt_pool` (and docs/two_stage.md).
+
+        Args:
+            selection_counts (Tensor, optional): ``(NUM_SUBSETS, P)`` counts
+                to aggregate from (e.g. summed over processes); None uses
+                the pool's own. Defaults to None.
+            activation_ratio (float): Activation threshold as a multiple of
+                the mean count. Defaults to 0.5.
+            keep (float): Share of a re-initialised prompt's own values.
+                Defaults to 0.1.
+
+        Returns:
+            dict: The report of :func:`aggregate_prompt_pool`.
+        """
+        counts = (self.selection_counts
+                  if selection_counts is None else selection_counts)
+        return aggregate_prompt_pool(self.prompts.data, self.keys.data,
+                                     counts.detach().cpu(), activation_ratio,
+                                     keep)
+
+    def reset_counts(self) -> None:
+        """Zero ``selection_counts``."""
+        self.selection_counts.zero_()

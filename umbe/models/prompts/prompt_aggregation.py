@@ -28,24 +28,24 @@ from typing import Dict, List, Optional
 import torch
 from torch import Tensor
 
-from umbe.structures import MODALITIES
+from umbe.structures import MODALITIES, NUM_SUBSETS, subset_membership
 
 
 def per_modality_counts(selection_counts: Tensor) -> Tensor:
     """Sum the subset rows that contain each modality.
 
     Args:
-        selection_counts (Tensor): ``(2**M, P)``; row = subset bitmask with
-            bit i = ``MODALITIES[i]``.
+        selection_counts (Tensor): ``(NUM_SUBSETS, P)``; row = subset
+            bitmask (:mod:`umbe.structures.modalities`).
 
     Returns:
         Tensor: float ``(M, P)``.
     """
-    num_rows, _ = selection_counts.shape
-    num_modalities = num_rows.bit_length() - 1
-    masks = torch.arange(num_rows)
-    contains = torch.stack([(masks >> i) & 1 for i in range(num_modalities)
-                            ]).bool()  # (M, 2**M)
+    if selection_counts.shape[0] != NUM_SUBSETS:
+        raise ValueError(f'selection_counts has {selection_counts.shape[0]} '
+                         f'rows, one per modality subset ({NUM_SUBSETS}) '
+                         'was expected')
+    contains = subset_membership()  # (M, NUM_SUBSETS)
     return contains.float() @ selection_counts.float().cpu()  # (M, P)
 
 
@@ -74,7 +74,7 @@ def aggregate_prompt_pool(prompts: Tensor,
     Args:
         prompts (Tensor): ``(P, L, D)`` prompt tokens, edited in place.
         keys (Tensor, optional): ``(P, D)`` prompt keys, edited in place.
-        selection_counts (Tensor): ``(2**M, P)`` stage-1 counts.
+        selection_counts (Tensor): ``(NUM_SUBSETS, P)`` stage-1 counts.
         activation_ratio (float): See rule 2. Defaults to 0.5.
         keep (float): Share of a re-initialised prompt's own values. Defaults
             to 0.1.
@@ -86,10 +86,9 @@ def aggregate_prompt_pool(prompts: Tensor,
     """
     counts = per_modality_counts(selection_counts)  # (M, P)
     active = activated_prompts(counts, activation_ratio)  # (M, P)
-    names = MODALITIES[:counts.shape[0]]
     report = dict(
         activated={m: active[i].nonzero().squeeze(1).tolist()
-                   for i, m in enumerate(names)})
+                   for i, m in enumerate(MODALITIES)})
     union = active.any(0)  # (P,)
     totals = counts.sum(1, keepdim=True).clamp(min=1)  # (M, 1)
     share = (counts / totals * active).sum(0)  # (P,)
