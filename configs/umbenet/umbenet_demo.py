@@ -24,6 +24,8 @@ tower = dict(model_name='demo-tiny', arch_cfg=tiny_clip, pretrained=None,
 
 model = dict(
     classes={{_base_.classes}},
+    embed_dim=width,
+    clip_len={{_base_.clip_len}},
     # without dropping modalities the net learns one of face / sound and
     # stops at 5 of 7 classes (the demo splits each class between the two)
     data_preprocessor=dict(modality_augments=[
@@ -33,14 +35,12 @@ model = dict(
     ]),
     vision_encoder=dict(tower, frozen=False),
     audio_encoder=dict(
-        embed_dim=width,
         channels=(16, 32, 32, 64, 64, 64),
         kernel_sizes=(41, 9, 9, 9, 9, 9),
         strides=(4, 4, 4, 4, 2, 2)),
-    caption_encoder=dict(text_encoder=tower, embed_dim=width),
-    face_scene=dict(in_dim=width, embed_dim=width),
-    temporal=dict(embed_dim=width, num_layers=1, num_heads=2, max_frames=8),
-    fusion=dict(embed_dim=width, num_layers=2, num_heads=2),
+    caption_encoder=dict(text_encoder=tower),
+    temporal=dict(num_layers=1, num_heads=2),
+    fusion=dict(num_layers=2, num_heads=2),
     head=dict(
         text_encoder=tower,
         prompt_pool=dict(pool_size=8, prompt_length=4, top_k=2),

@@ -71,16 +71,16 @@ def tiny_umbenet_overrides(width: int = 32, pretrained=None,
                  frozen=frozen)
     return dict(
         classes=CLASSES,
+        embed_dim=width,
+        clip_len=4,
         # tests set presence themselves: no random modality dropout
         data_preprocessor=dict(modality_augments=[]),
         vision_encoder=dict(tower),
-        audio_encoder=dict(embed_dim=width, channels=(8, 8), kernel_sizes=(
-            9, 9), strides=(4, 4)),
-        caption_encoder=dict(text_encoder=dict(tower), embed_dim=width),
-        face_scene=dict(in_dim=width, embed_dim=width),
-        temporal=dict(embed_dim=width, num_layers=1, num_heads=2,
-                      max_frames=4),
-        fusion=dict(embed_dim=width, num_layers=1, num_heads=2),
+        audio_encoder=dict(channels=(8, 8), kernel_sizes=(9, 9),
+                           strides=(4, 4)),
+        caption_encoder=dict(text_encoder=dict(tower)),
+        temporal=dict(num_layers=1, num_heads=2),
+        fusion=dict(num_layers=1, num_heads=2),
         head=dict(
             text_encoder=dict(tower),
             prompt_pool=dict(pool_size=6, prompt_length=2, top_k=2),

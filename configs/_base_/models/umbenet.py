@@ -4,38 +4,30 @@
 #   'ViT-L-14-quickgelu'); caption text: ViT-B-32 OpenAI weights.
 # `classes` comes from the dataset base config: leaf configs write
 #   model = dict(classes={{_base_.classes}})
-width = 768
+# The width (embed_dim) and the clip length (clip_len) are stated once, here
+# on the recognizer; UMBEnet passes them to the children that need them.
 model = dict(
     type='UMBEnet',
     classes=None,
+    embed_dim=768,
+    clip_len=16,
     data_preprocessor=dict(type='MultimodalEmotionPreprocessor'),
     vision_encoder=dict(
         type='CLIPVisionEncoder',
         model_name='ViT-L-14-quickgelu',
         pretrained=None,
         frozen=True),
-    audio_encoder=dict(type='RawAudioEncoder', embed_dim=width),
+    audio_encoder=dict(type='RawAudioEncoder'),
     caption_encoder=dict(
         type='CaptionEncoder',
         text_encoder=dict(
             type='CLIPTextEncoder',
             model_name='ViT-B-32-quickgelu',
             pretrained=None,
-            frozen=True),
-        embed_dim=width),
-    face_scene=dict(type='FaceSceneLSTM', in_dim=width, embed_dim=width),
-    temporal=dict(
-        type='TemporalTransformer',
-        embed_dim=width,
-        num_layers=12,
-        num_heads=8,
-        max_frames=16),
-    fusion=dict(
-        type='ModalityFusionTransformer',
-        embed_dim=width,
-        num_layers=12,
-        num_heads=8,
-        num_modalities=4),
+            frozen=True)),
+    face_scene=dict(type='FaceSceneLSTM'),
+    temporal=dict(type='TemporalTransformer', num_layers=12, num_heads=8),
+    fusion=dict(type='ModalityFusionTransformer', num_layers=12, num_heads=8),
     head=dict(
         type='DualStreamHead',
         text_encoder=dict(

@@ -1,4 +1,5 @@
 """UMBEnet: the unified-modality, brain-like emotion recognizer."""
+import inspect
 from typing import Dict, List, Optional, Sequence
 
 import torch
@@ -7,7 +8,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 
 from umbe.registry import MODELS
-from umbe.structures import MODALITIES
+from umbe.structures import MODALITIES, presence_matrix, subset_ids
 
 
 @MODELS.register_module()
@@ -28,6 +29,11 @@ class UMBEnet(BaseModel):
     ``top1_acc``, ``gate_density``; ``'predict'`` the data samples with
     ``pred_score`` ``(C,)`` and ``pred_label``.
 
+    The model states its width and clip length once: ``embed_dim`` and
+    ``clip_len`` are passed to the children that need them (a child config
+    that sets one of them to another value is refused), and the fusion
+    gets one token per name of ``MODALITIES``.
+
     Args:
         classes (Sequence[str]): Class names in label order (from the dataset
             config); passed to the head.
@@ -38,6 +44,11 @@ class UMBEnet(BaseModel):
         temporal (dict): ``TemporalTransformer`` config.
         fusion (dict): ``ModalityFusionTransformer`` config.
         head (dict): ``DualStreamHead`` config (without ``classes``).
+        embed_dim (int): D, the width of every modality token and of the
+            fused embedding; the head's text tower must have it. Defaults
+            to 768.
+        clip_len (int): T, frames per clip (the temporal transformer's
+            positions). Defaults to 16.
         key_match_weight (float): Weight of the key matching term.
             Defaults to 1.0.
         data_preprocessor (dict, optional): Defaults to
@@ -54,6 +65,8 @@ class UMBEnet(BaseModel):
                  temporal: dict,
                  fusion: dict,
                  head: dict,
+                 embed_dim: int = 768,
+                 clip_len: int = 16,
                  key_match_weight: float = 1.0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -62,28 +75,45 @@ class UMBEnet(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         self.vision_encoder = MODELS.build(vision_encoder)
-        self.audio_encoder = MODELS.build(audio_encoder)
-        self.caption_encoder = MODELS.build(caption_encoder)
-        self.face_scene = MODELS.build(face_scene)
-        self.temporal = MODELS.build(temporal)
-        self.fusion = MODELS.build(fusion)
+        vision_dim = self.vision_encoder.embed_dim
+        self.audio_encoder = MODELS.build(
+            _derived(audio_encoder, 'audio_encoder', embed_dim=embed_dim))
+        self.caption_encoder = MODELS.build(
+            _derived(caption_encoder, 'caption_encoder',
+                     embed_dim=embed_dim))
+        self.face_scene = MODELS.build(
+            _derived(face_scene, 'face_scene', in_dim=vision_dim,
+                     embed_dim=embed_dim))
+        self.temporal = MODELS.build(
+            _derived(temporal, 'temporal', embed_dim=embed_dim,
+                     max_frames=clip_len))
+        self.fusion = MODELS.build(
+            _derived(fusion, 'fusion', embed_dim=embed_dim,
+                     num_modalities=len(MODALITIES)))
         self.head = MODELS.build(dict(head, classes=classes))
-        dims = {
-            'vision': self.vision_encoder.embed_dim,
-            'audio': self.audio_encoder.embed_dim,
-            'caption': self.caption_encoder.embed_dim,
-            'text head': self.head.text_encoder.embed_dim,
-        }
-        width = self.face_scene.embed_dim
-        if any(d != width for k, d in dims.items() if k != 'vision'):
-            raise ValueError(f'token widths differ: {dims}, face_scene '
-                             f'{width}; set every embed_dim to one width.')
-        self.scene_proj = (nn.Identity() if dims['vision'] == width else
-                           nn.Linear(dims['vision'], width))
+        text_dim = self.head.text_encoder.embed_dim
+        if text_dim != embed_dim:
+            raise ValueError(
+                f'the head\'s text tower {self.head.text_encoder.arch} '
+                f'embeds into {text_dim} dims, the model\'s embed_dim is '
+                f'{embed_dim}: set embed_dim={text_dim} (the fused embedding '
+                'is compared with its class embeddings)')
+        self.scene_proj = (nn.Identity() if vision_dim == embed_dim else
+                           nn.Linear(vision_dim, embed_dim))
+        self.embed_dim = embed_dim
+        self.clip_len = clip_len
         self.key_match_weight = key_match_weight
         self.classes = tuple(classes)
 
     # frozen part ----------------------------------------------------------
+    def frozen_towers(self) -> Dict[str, nn.Module]:
+        """The towers :meth:`extract_frozen_features` runs, by attribute
+        path: what a feature cache stores the output of (and hashes)."""
+        return {
+            'vision_encoder': self.vision_encoder,
+            'caption_encoder.text_encoder': self.caption_encoder.text_encoder
+        }
+
     def extract_frozen_features(self, inputs: dict) -> Dict[str, torch.Tensor]:
         """Run the CLIP towers (no grad when they are frozen).
 
@@ -107,11 +137,6 @@ class UMBEnet(BaseModel):
         return dict(face=emb[0], scene=emb[1], caption=caption)
 
     # trainable part -------------------------------------------------------
-    @staticmethod
-    def presence_matrix(present: Dict[str, torch.Tensor]) -> torch.Tensor:
-        """``{modality: (B,)}`` -> bool ``(B, M)`` in ``MODALITIES`` order."""
-        return torch.stack([present[m].bool() for m in MODALITIES], dim=1)
-
     def forward_features(self, feats: Dict[str, torch.Tensor],
                          inputs: dict) -> Dict[str, torch.Tensor]:
         """Run the trainable part from the frozen features.
@@ -125,7 +150,7 @@ class UMBEnet(BaseModel):
             dict: The head's outputs (``logits`` ``(B, C)`` and the prompt
             terms) plus ``fused`` ``(B, D)``.
         """
-        present = self.presence_matrix(inputs['present'])  # (B, M)
+        present = presence_matrix(inputs['present'])  # (B, M)
         frame_mask = inputs['frame_mask']  # (B, T)
         frames = self.face_scene(feats['face'], feats['scene'],
                                  present[:, MODALITIES.index('scene')])
@@ -140,9 +165,7 @@ class UMBEnet(BaseModel):
             caption=self.caption_encoder.project(feats['caption']))
         tokens = torch.stack([tokens[m] for m in MODALITIES], 1)  # (B, M, D)
         fused = self.fusion(tokens, present)  # (B, D)
-        bits = 2**torch.arange(len(MODALITIES), device=present.device)
-        subset_ids = (present.long() * bits).sum(dim=1)  # (B,)
-        out = self.head(fused, subset_ids)
+        out = self.head(fused, subset_ids(present))  # subsets: (B,)
         out['fused'] = fused
         return out
 
@@ -188,3 +211,23 @@ class UMBEnet(BaseModel):
                 sample.set_pred_label(score.argmax().detach())
             return data_samples
         raise ValueError(f'mode must be tensor, loss or predict, got {mode}')
+
+
+def _derived(cfg: dict, name: str, **values) -> dict:
+    """``cfg`` with the values the recognizer derives, for the arguments
+    its class takes (a user's module may take fewer); refuses a config that
+    sets one of them to something else."""
+    cfg = dict(cfg)
+    cls = MODELS.get(cfg['type']) if isinstance(cfg.get('type'),
+                                                str) else cfg.get('type')
+    params = inspect.signature(cls).parameters if cls is not None else {}
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    for key, value in values.items():
+        if cfg.get(key, value) != value:
+            raise ValueError(
+                f'model.{name}.{key}={cfg[key]!r}, but the recognizer derives '
+                f'{key}={value!r} (from its embed_dim / clip_len, or the '
+                'vision tower); remove the key from the child config')
+        if key in params or takes_any:
+            cfg[key] = value
+    return cfg
