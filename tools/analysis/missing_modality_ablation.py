@@ -31,7 +31,6 @@ the work dir.
 import argparse
 import copy
 import glob
-import itertools
 import json
 import os
 import os.path as osp
@@ -44,6 +43,8 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 from terminaltables import AsciiTable
 
+from umbe.evaluation import evaluate_modality_subsets, subset_tag
+from umbe.structures import nonempty_subsets
 from umbe.utils import (check_cfg_options, register_all_modules,
                         setup_cpu_threads)
 
@@ -54,8 +55,6 @@ RECIPES = OrderedDict(
     video_only=('(c) video only', ('video', )),
     audio_only=('(c) audio only', ('audio', )),
 )
-#: modality groups of a test subset (video = face + scene)
-GROUPS = ('video', 'audio', 'caption')
 DEFAULT_CONFIG = 'configs/umbenet/umbenet_demo_two_stage.py'
 
 
@@ -113,14 +112,6 @@ def parse_args(argv=None):
     return args
 
 
-def test_subsets() -> List[Tuple[str, ...]]:
-    """The 7 non-empty subsets of ``GROUPS``, smallest first."""
-    return [
-        subset for k in range(1, len(GROUPS) + 1)
-        for subset in itertools.combinations(GROUPS, k)
-    ]
-
-
 def recipe_config(base: Config, recipe: str, work_dir: str) -> Config:
     """The config of ``recipe``, derived from the two-stage ``base``.
 
@@ -171,31 +162,18 @@ def evaluate(cfg: Config, checkpoint: str,
     cfg.resume = False
     cfg.experiment_name = f'{recipe}_test_{time.strftime("%Y%m%d_%H%M%S")}'
     runner = Runner.from_cfg(cfg)
-    preprocessor = runner.model.data_preprocessor
-    trained = RECIPES[recipe][1]
-    results = OrderedDict()
-    for subset in test_subsets():
-        name = '+'.join(subset)
-        kept = set(subset) if trained is None else set(subset) & set(trained)
-        if not kept:
-            results[name] = None
-            continue
-        kept = kept | ({'face', 'scene'} if 'video' in kept else set())
-        preprocessor.keep_modalities = tuple(
-            m for m in ('face', 'scene', 'audio', 'caption') if m in kept)
-        for metric in runner.test_loop.evaluator.metrics:
-            if hasattr(metric, 'tag'):
-                metric.tag = name
-        metrics = runner.test()
-        results[name] = dict(UAR=float(metrics['UAR']),
-                             WAR=float(metrics['WAR']))
-    return results
+    metrics = evaluate_modality_subsets(
+        runner, nonempty_subsets(), restrict_to=RECIPES[recipe][1])
+    return OrderedDict(
+        (tag, None if m is None else dict(UAR=float(m['UAR']),
+                                          WAR=float(m['WAR'])))
+        for tag, m in metrics.items())
 
 
 def format_table(results: Dict[str, Dict[str, Optional[dict]]]
                  ) -> Tuple[List[List[str]], str]:
     """Rows of the table (header first) and its markdown text."""
-    subsets = ['+'.join(s) for s in test_subsets()]
+    subsets = [subset_tag(s) for s in nonempty_subsets()]
     rows = [['recipe \\ test subset'] + subsets]
     for recipe, cells in results.items():
         row = [RECIPES[recipe][0]]

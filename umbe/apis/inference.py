@@ -16,12 +16,9 @@ from mmengine.dataset import pseudo_collate
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from umbe.registry import MODELS, TRANSFORMS
-from umbe.structures import MODALITIES
+from umbe.structures import MODALITIES, MODALITY_NAMES, expand_modalities
 from .in_memory_transforms import (IN_MEMORY_LOADERS, AudioSegment,
                                    FrameSequence)
-
-#: modality names accepted by ``modalities`` ('video' = face + scene)
-MODALITY_NAMES = ('video', ) + tuple(MODALITIES)
 
 
 def _test_pipeline_cfg(cfg: Config) -> List[dict]:
@@ -180,16 +177,7 @@ def _resolve_modalities(
         modalities: Optional[Sequence[str]]) -> Optional[frozenset]:
     if modalities is None:
         return None
-    if isinstance(modalities, str):
-        modalities = [m.strip() for m in modalities.split(',') if m.strip()]
-    bad = [m for m in modalities if m not in MODALITY_NAMES]
-    if bad or not modalities:
-        raise ValueError(f'modalities {list(modalities)}: unknown {bad}; '
-                         f'use names from {MODALITY_NAMES}')
-    kept = set(modalities)
-    if 'video' in kept:
-        kept |= {'face', 'scene'}
-    return frozenset(kept & set(MODALITIES))
+    return frozenset(expand_modalities(modalities))
 
 
 @torch.no_grad()
@@ -226,9 +214,8 @@ def predict_records(model: torch.nn.Module,
     pipeline = pipeline or build_inference_pipeline(model.cfg)
     keep = _resolve_modalities(modalities)
     classes = list(model.classes)
-    head = getattr(model, 'head', None)
-    pool = getattr(head, 'prompt_pool', None)
-    if pool is not None and type(pool).__name__ == 'BatchQueryPromptPool':
+    pool = getattr(getattr(model, 'head', None), 'prompt_pool', None)
+    if pool is not None and not pool.selects_per_sample:
         batch_size = 1  # one query per batch: keep each clip on its own
     timings = timings if timings is not None else {}
     results = []
