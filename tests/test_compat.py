@@ -1,4 +1,4 @@
-"""The environment workarounds of umbe/utils/compat.py."""
+"""The environment workarounds of umbe/compat.py."""
 import sys
 
 import pytest
@@ -7,7 +7,7 @@ from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import _load_checkpoint
 
 import umbe  # noqa: F401  (applies the workarounds)
-from umbe.utils import compat
+from umbe import compat
 
 
 def test_mmaction_models_import_and_drn_stub():

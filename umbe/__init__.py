@@ -1,5 +1,5 @@
 """umbe: UMBEnet and multimodal emotion recognition on OpenMMLab."""
-from .utils.compat import apply_all as _apply_environment_workarounds
+from .compat import apply_all as _apply_environment_workarounds
 from .version import __version__
 
 _apply_environment_workarounds()

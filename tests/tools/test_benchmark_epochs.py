@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import umbe  # noqa: F401  (before mmaction.models)
-from umbe.utils.feature_cache import read_manifest
+from umbe.datasets.feature_cache import read_manifest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 UNCACHED = osp.join(REPO, 'configs', 'umbenet', 'umbenet_demo_frozen.py')

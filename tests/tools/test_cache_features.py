@@ -14,12 +14,13 @@ from mmengine.runner import set_random_seed
 import umbe  # noqa: F401  (before mmaction.models)
 from umbe.registry import DATASETS, MODELS
 from umbe.utils import register_all_modules
-from umbe.utils.feature_cache import StaleCacheError, read_manifest
+from umbe.datasets.feature_cache import (StaleCacheError, cache_split,
+                                         read_manifest)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'umbenet', 'umbenet_demo_cached.py')
 sys.path.insert(0, osp.join(REPO, 'tools'))
-from cache_features import cache_split, main  # noqa: E402
+from cache_features import main  # noqa: E402
 
 register_all_modules()
 
@@ -229,7 +230,7 @@ def test_benchmark_reports_consistent_numbers(tiny_demo_root, tmp_path, capsys):
 
 
 def test_check_model_refuses_other_towers(tiny_demo_root, tmp_path):
-    from umbe.utils.feature_cache import check_model
+    from umbe.datasets.feature_cache import check_model
     cfg = load_cfg(tiny_demo_root, str(tmp_path))
     model = build_model(cfg)
     ds_cfg = cfg.val_dataloader.dataset

@@ -36,10 +36,8 @@ import umbe  # noqa: F401  (before mmaction.models)
 from umbe.registry import DATASETS, MODELS
 from umbe.utils import register_all_modules, setup_cpu_threads
 from umbe.utils.config_utils import load_config
-from umbe.utils.feature_cache import StaleCacheError
-
-sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from cache_features import cache_split, split_target  # noqa: E402
+from umbe.datasets.feature_cache import (StaleCacheError, cache_split,
+                                         split_target)
 
 SPLITS = ('train', 'val', 'test')
 CACHED = 'CachedFeatureDataset'

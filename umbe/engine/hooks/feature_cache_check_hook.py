@@ -3,7 +3,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from umbe.registry import HOOKS
-from umbe.utils.feature_cache import check_model
+from umbe.datasets.feature_cache import check_model
 
 
 @HOOKS.register_module()

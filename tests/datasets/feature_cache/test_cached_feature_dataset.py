@@ -8,13 +8,13 @@ import torch
 from mmengine.dataset import pseudo_collate
 
 import umbe  # noqa: F401  (before mmaction.models)
-from umbe.datasets.cached_feature_dataset import CachedFeatureDataset
 from umbe.models.data_preprocessors.cached_feature_preprocessor import \
     CachedFeaturePreprocessor
 from umbe.structures import MODALITIES
 from umbe.utils import register_all_modules
-from umbe.utils.feature_cache import (CACHE_VERSION, CLIPS, MANIFEST,
-                                      FeatureCacheArrays, StaleCacheError)
+from umbe.datasets.feature_cache import (CACHE_VERSION, CLIPS, MANIFEST,
+                                         CachedFeatureDataset,
+                                         FeatureCacheArrays, StaleCacheError)
 
 register_all_modules()
 N, K, T, D, E, S = 5, 3, 4, 6, 8, 10

@@ -1,59 +1,28 @@
-"""Frozen-feature cache: on-disk format, keys (hashes) and the manifest.
+"""Frozen-feature cache keys: what a cache was built from, as hashes.
 
-A cache directory holds, for N clips and K views per clip, memory-mapped
-``.npy`` arrays (``np.lib.format.open_memmap``):
-
-==============  =========================  ==================================
-file            dtype / shape              meaning
-==============  =========================  ==================================
-face.npy        float32 (N, K, T, Dv)      frozen image-tower face features
-scene.npy       float32 (N, K, T, Dv)      frozen image-tower scene features
-caption.npy     float32 (N, K, E)          frozen caption text embedding
-audio.npy       float32 (N, K, S)          raw waveform (the audio CNN trains)
-frame_mask.npy  bool (N, K, T)             True for real frames
-present.npy     bool (N, K, M)             loader presence, ``MODALITIES``
-label.npy       int64 (N,)                 label
-done.npy        bool (N, K)                written views (resume)
-==============  =========================  ==================================
-
-plus ``clips.json`` (``filename``/``clip_id``/``label`` per clip) and
-``manifest.json``. The manifest's ``key`` hashes four components: the frozen
-towers' weights, the data preprocessor (mean/std), the sampling pipeline
-(with the presence-only transforms removed, they run at load time) and the
-annotation file. A cache whose key differs from the one a run computes is
-refused (:class:`StaleCacheError`), never used silently.
+The manifest's ``key`` hashes four components: the frozen towers' weights
+(the modules the model names in ``frozen_towers()``), the data preprocessor
+(mean/std), the sampling pipeline (with the presence-only transforms
+removed, they run at load time) and the annotation file. A cache whose key
+differs from the one a run computes is refused (:class:`StaleCacheError`),
+never used silently.
 """
 import copy
 import hashlib
 import json
-import os
 import os.path as osp
-from typing import Dict, Optional
+from typing import Dict
 
-import numpy as np
 import torch
 import torch.nn as nn
 
-from umbe.structures import MODALITIES
+from .format import CACHE_VERSION, StaleCacheError
 
-CACHE_VERSION = 1
-MANIFEST = 'manifest.json'
-CLIPS = 'clips.json'
 #: pipeline transforms that only edit ``present``: not cached, they run on
 #: the cached samples (CachedFeatureDataset's ``pipeline``).
 PRESENCE_TRANSFORMS = ('ModalityDropout', 'UnimodalSample')
 #: keys of ``source_components`` the dataset can check without the model
 SOURCE_COMPONENTS = ('pipeline', 'annotations')
-
-
-class StaleCacheError(RuntimeError):
-    """A feature cache built from other weights, sampling or data."""
-
-
-def rebuild_command(config: Optional[str], split: str) -> str:
-    """The command that (re)builds the cache of ``split``."""
-    return (f'python tools/cache_features.py {config or "CONFIG"} '
-            f'--split {split} --overwrite')
 
 
 def _sha1_json(obj) -> str:
@@ -118,9 +87,8 @@ def source_components(source: dict) -> Dict[str, str]:
 
 
 def frozen_modules(model: nn.Module) -> Dict[str, nn.Module]:
-    """The towers ``UMBEnet.extract_frozen_features`` runs."""
-    return dict(vision_encoder=model.vision_encoder,
-                caption_text_encoder=model.caption_encoder.text_encoder)
+    """The towers ``extract_frozen_features`` runs (the model says)."""
+    return model.frozen_towers()
 
 
 def check_frozen(model: nn.Module) -> None:
@@ -153,15 +121,6 @@ def make_key(components: Dict[str, str]) -> str:
     return _sha1_json(dict(components, version=CACHE_VERSION))
 
 
-def read_manifest(cache_dir: str) -> Optional[dict]:
-    """The manifest of ``cache_dir`` or None when there is none."""
-    path = osp.join(cache_dir, MANIFEST)
-    if not osp.isfile(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
-
-
 def check_components(manifest: dict, components: Dict[str, str],
                      cache_dir: str, command: str) -> None:
     """Raise :class:`StaleCacheError` when a component differs.
@@ -189,76 +148,6 @@ def check_components(manifest: dict, components: Dict[str, str],
             f'feature cache {cache_dir} is stale: it was built with other '
             f'{names} than this run uses; it is not used. Rebuild it: '
             f'{command}')
-
-
-class FeatureCacheArrays:
-    """The memory-mapped arrays of one cache directory.
-
-    Args:
-        cache_dir (str): The directory.
-        mode (str): ``'r'`` (read), ``'r+'`` (resume) or ``'w+'`` (create;
-            needs ``shapes``).
-        shapes (dict, optional): For ``'w+'``: ``num_clips``, ``num_views``,
-            ``clip_len``, ``vision_dim``, ``caption_dim``,
-            ``audio_samples``. Defaults to None.
-    """
-
-    NAMES = ('face', 'scene', 'caption', 'audio', 'frame_mask', 'present',
-             'label', 'done')
-
-    def __init__(self, cache_dir: str, mode: str = 'r',
-                 shapes: Optional[dict] = None) -> None:
-        self.cache_dir = cache_dir
-        if mode == 'w+':
-            os.makedirs(cache_dir, exist_ok=True)
-            n, k, t = (shapes['num_clips'], shapes['num_views'],
-                       shapes['clip_len'])
-            specs = dict(
-                face=((n, k, t, shapes['vision_dim']), np.float32),
-                scene=((n, k, t, shapes['vision_dim']), np.float32),
-                caption=((n, k, shapes['caption_dim']), np.float32),
-                audio=((n, k, shapes['audio_samples']), np.float32),
-                frame_mask=((n, k, t), np.bool_),
-                present=((n, k, len(MODALITIES)), np.bool_),
-                label=((n, ), np.int64),
-                done=((n, k), np.bool_))
-            for name, (shape, dtype) in specs.items():
-                setattr(
-                    self, name,
-                    np.lib.format.open_memmap(
-                        self.path(name), mode='w+', dtype=dtype,
-                        shape=shape))
-            self.done[:] = False
-            self.flush()
-        else:
-            for name in self.NAMES:
-                path = self.path(name)
-                if not osp.isfile(path):
-                    raise StaleCacheError(
-                        f'feature cache {cache_dir} lacks {name}.npy; it is '
-                        'incomplete or damaged, rebuild it with '
-                        'tools/cache_features.py --overwrite')
-                setattr(self, name,
-                        np.lib.format.open_memmap(path, mode=mode))
-
-    def path(self, name: str) -> str:
-        """Path of the array ``name``."""
-        return osp.join(self.cache_dir, f'{name}.npy')
-
-    @property
-    def num_clips(self) -> int:
-        """N."""
-        return self.done.shape[0]
-
-    @property
-    def num_views(self) -> int:
-        """K."""
-        return self.done.shape[1]
-
-    def flush(self) -> None:
-        """Write the pages to disk; ``done`` last."""
-        for name in self.NAMES:
-            getattr(self, name).flush()
 
 
 def check_model(model: nn.Module, dataset) -> None:

@@ -10,10 +10,9 @@ from mmengine.dataset import BaseDataset
 
 from umbe.registry import DATASETS
 from umbe.structures import MODALITIES
-from umbe.utils.feature_cache import (CLIPS, SOURCE_COMPONENTS,
-                                      FeatureCacheArrays, StaleCacheError,
-                                      check_components, read_manifest,
-                                      rebuild_command, source_components)
+from .format import (CLIPS, FeatureCacheArrays, StaleCacheError,
+                     read_manifest, rebuild_command)
+from .keys import SOURCE_COMPONENTS, check_components, source_components
 
 
 @DATASETS.register_module()
@@ -21,7 +20,7 @@ class CachedFeatureDataset(BaseDataset):
     """Clips as cached frozen features, audio, frame mask and presence.
 
     Reads a cache directory written by ``tools/cache_features.py`` (format in
-    :mod:`umbe.utils.feature_cache`, docs/feature_cache.md). A sample packs
+    :mod:`umbe.datasets.feature_cache.format`, docs/feature_cache.md). A sample packs
     ``inputs`` = ``dict(frozen_features=dict(face=(T, Dv), scene=(T, Dv),
     caption=(E,)), audio=(S,))`` and an ``ActionDataSample`` with
     ``gt_label``, ``frame_mask`` bool ``(T,)``, ``present`` and the metainfo
@@ -37,8 +36,7 @@ class CachedFeatureDataset(BaseDataset):
     sampling and annotation file) and for completeness; a stale, missing or
     unfinished cache raises, naming the directory and the command to
     (re)build it. The frozen towers' weights are checked by
-    ``tools/cache_features.py`` and ``umbe.utils.feature_cache``'s
-    ``check_components`` with ``model_components(model)``.
+    ``FeatureCacheCheckHook`` (``check_model``).
 
     Args:
         cache_dir (str): The cache directory of this split.
