@@ -45,30 +45,28 @@ def stub_missing_mmaction_drn() -> None:
     sys.modules[name + '.drn'] = module
 
 
-def load_full_checkpoints_in_mmengine() -> None:
-    """Let mmengine load its own checkpoints under torch >= 2.6.
+def load_checkpoints_safely_in_mmengine() -> None:
+    """Make mmengine's local checkpoint loader refuse to run code.
 
-    torch 2.6 changed ``torch.load`` to ``weights_only=True`` by default.
-    mmengine 0.10.7's local loader calls ``torch.load`` without the argument,
-    so resuming fails on the message hub and optimizer state a checkpoint
-    holds. This replaces mmengine's loader for local paths (and only it) by
-    one that loads the full object; checkpoints are files the user trained.
+    torch 2.6 changed ``torch.load`` to ``weights_only=True`` by default and
+    mmengine 0.10.7's local loader calls ``torch.load`` without the
+    argument, so resuming failed on the message hub a checkpoint holds.
+    This replaces mmengine's loader for local paths (and only it) by
+    :func:`umbe.safe_loading.load_checkpoint_file`: ``weights_only=True``
+    with the allowlist of what mmengine and umbe checkpoints hold.
     """
-    import torch
     from mmengine.runner.checkpoint import CheckpointLoader
 
-    def load_from_local_full(filename, map_location):
-        filename = osp.expanduser(filename)
-        if not osp.isfile(filename):
-            raise FileNotFoundError(f'{filename} can not be found.')
-        return torch.load(
-            filename, map_location=map_location, weights_only=False)
+    from .safe_loading import load_checkpoint_file
+
+    def load_from_local(filename, map_location):  # mmengine names it so
+        return load_checkpoint_file(filename, map_location)
 
     CheckpointLoader.register_scheme(
-        prefixes='', loader=load_from_local_full, force=True)
+        prefixes='', loader=load_from_local, force=True)
 
 
 def apply_all() -> None:
     """Apply every workaround above (idempotent)."""
     stub_missing_mmaction_drn()
-    load_full_checkpoints_in_mmengine()
+    load_checkpoints_safely_in_mmengine()
