@@ -16,8 +16,8 @@ from umbe.datasets import pipeline_settings
 from umbe.evaluation import (evaluate_modality_subsets, parse_subsets,
                              subset_report)
 from umbe.structures import MODALITY_GROUPS
-from umbe.utils import (register_all_modules, setup_cpu_threads,
-                        setup_distributed)
+from umbe.utils import (exit_on_user_error, register_all_modules,
+                        setup_cpu_threads, setup_distributed)
 from umbe.utils.config_utils import (add_runner_arguments, export_local_rank,
                                      load_config)
 
@@ -86,12 +86,13 @@ def main():
     except (FileNotFoundError, KeyError, ValueError, RuntimeError) as e:
         # a bad command line or config: the message, not a traceback
         raise SystemExit(f'tools/test.py: error: {e.args[0]}')
-    runner = Runner.from_cfg(cfg)
-    if subsets is None:
-        runner.test()
-        return
-    results = evaluate_modality_subsets(
-        runner, subsets, dump=args.dump if len(subsets) > 1 else None)
+    with exit_on_user_error('tools/test.py'):
+        runner = Runner.from_cfg(cfg)
+        if subsets is None:
+            runner.test()
+            return
+        results = evaluate_modality_subsets(
+            runner, subsets, dump=args.dump if len(subsets) > 1 else None)
     if len(subsets) > 1 and is_main_process():
         print_log('\n' + subset_report(results, runner.work_dir),
                   logger='current')

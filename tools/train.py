@@ -1,12 +1,14 @@
 """Train a umbe model: ``python tools/train.py CONFIG [options]``."""
 import argparse
 import os.path as osp
+import sys
 
 import torch
 from mmengine.runner import Runner
 
-from umbe.utils import (register_all_modules, setup_cpu_threads,
-                        setup_distributed)
+from umbe.engine import find_resume_checkpoint
+from umbe.utils import (exit_on_user_error, register_all_modules,
+                        setup_cpu_threads, setup_distributed)
 from umbe.utils.config_utils import (add_runner_arguments, export_local_rank,
                                      load_config)
 
@@ -79,7 +81,13 @@ def merge_args(cfg, args):
         raise ValueError('--amp-dtype goes with --amp')
 
     if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
+        # the newest complete checkpoint of the work dir (not only what
+        # last_checkpoint names, see umbe/engine/resume.py)
+        found = find_resume_checkpoint(
+            cfg.work_dir,
+            lambda msg: print(f'tools/train.py: warning: {msg}',
+                              file=sys.stderr))
+        cfg.resume, cfg.load_from = found is not None, found
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise FileNotFoundError(
@@ -106,8 +114,9 @@ def main():
     except (FileNotFoundError, KeyError, ValueError, RuntimeError) as e:
         # a bad command line or config: the message, not a traceback
         raise SystemExit(f'tools/train.py: error: {e.args[0]}')
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    with exit_on_user_error('tools/train.py'):
+        runner = Runner.from_cfg(cfg)
+        runner.train()
 
 
 if __name__ == '__main__':

@@ -8,8 +8,9 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     # keeps the last checkpoint and the best one by validation UAR
     # (key of umbe's UARWARMetric); see the schedules for the interval.
+    # Atomic: a kill or a full disk never leaves the work dir unresumable.
     checkpoint=dict(
-        type='CheckpointHook',
+        type='AtomicCheckpointHook',
         interval=1,
         max_keep_ckpts=1,
         save_best='UAR',
@@ -17,7 +18,12 @@ default_hooks = dict(
         save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # refuses a frozen-feature cache built by other towers (no-op otherwise)
-    feature_cache_check=dict(type='FeatureCacheCheckHook'))
+    feature_cache_check=dict(type='FeatureCacheCheckHook'),
+    # refuses a checkpoint (load_from / resume) of another model or class
+    # list, before its weights are used
+    checkpoint_check=dict(type='CheckpointCheckHook'),
+    # every random stream of training resumable bit for bit
+    random_state=dict(type='RandomStateHook'))
 # No SyncBuffersHook: it averages every buffer across ranks, which would turn
 # the prompt pool's integer `selection_counts` into per-rank means.
 

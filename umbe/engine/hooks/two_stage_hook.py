@@ -1,5 +1,6 @@
 """The two-stage prompt training switch (UMBEnet, Fig. 4)."""
 import copy
+import inspect
 from typing import Dict, List, Optional
 
 import torch
@@ -148,8 +149,24 @@ class TwoStageHook(Hook):
         if stage == 1 and self.stage1_augments is None:
             preprocessor.set_modality_augments(self._stage1_built)
         else:
+            cfgs = self.stage1_augments if stage == 1 else \
+                self.stage2_augments
             preprocessor.set_modality_augments(
-                self.stage1_augments if stage == 1 else self.stage2_augments)
+                [self._seeded(cfg, runner) for cfg in cfgs])
+
+    @staticmethod
+    def _seeded(cfg: Dict, runner) -> Dict:
+        """``cfg`` with the run's seed when its class takes one and the
+        config gives none: the masks depend on the run, not on when the
+        augment was built."""
+        cfg = copy.deepcopy(cfg)
+        cls = MODELS.get(cfg['type']) if isinstance(cfg.get('type'),
+                                                    str) else cfg.get('type')
+        seed = getattr(runner, 'seed', None)
+        if cls is not None and seed is not None and 'seed' not in cfg and (
+                'seed' in inspect.signature(cls).parameters):
+            cfg['seed'] = seed
+        return cfg
 
     @staticmethod
     def _optimizers(runner) -> List[torch.optim.Optimizer]:
@@ -211,7 +228,9 @@ class TwoStageHook(Hook):
             self._applied = True
 
     def before_train(self, runner) -> None:
-        """Set the current stage's augments (and trainable set)."""
+        """Set the current stage's augments (and trainable set); the switch
+        itself waits for ``before_train_epoch`` / ``before_train_iter``, as
+        in an uninterrupted run."""
         if self.stage == 2:
             if not self._applied:
                 self._enter_stage2(runner)
@@ -221,7 +240,6 @@ class TwoStageHook(Hook):
                 f'{self.switched_at})')
         else:
             self._set_augments(runner, 1)
-            self._check_switch(runner)
 
     def before_train_epoch(self, runner) -> None:
         """Switch when ``runner.epoch >= switch_at`` (by epoch)."""
