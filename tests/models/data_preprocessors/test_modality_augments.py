@@ -75,3 +75,40 @@ def test_batch_masks_ignore_later_global_draws(name):
     torch.manual_seed(8)  # another runner seed, other masks
     other = stack(MODELS.build(dict(type=name))(present, training=True))
     assert not torch.equal(other, masks(False)[0])
+
+
+def _free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _ddp_masks(rank, world, port, rows, out):
+    import torch.distributed as dist
+    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}',
+                            rank=rank, world_size=world)
+    try:
+        aug = BatchModalityDropout(drop_probs={m: 0.5 for m in MODALITIES},
+                                   seed=3)
+        local = rows[rank::world]  # what DefaultSampler gives this rank
+        present = {m: local[:, i] for i, m in enumerate(MODALITIES)}
+        out[rank] = stack(aug(present, training=True))
+    finally:
+        dist.destroy_process_group()
+
+
+def test_ddp_draws_the_masks_of_the_global_batch():
+    """2 processes of batch 3 draw exactly the masks 1 process of batch 6
+    draws for the same samples."""
+    import torch.multiprocessing as mp
+    rows = stack(batch_present(6, 5))
+    single = BatchModalityDropout(drop_probs={m: 0.5 for m in MODALITIES},
+                                  seed=3)
+    expected = stack(single({m: rows[:, i] for i, m in
+                             enumerate(MODALITIES)}, training=True))
+    out = mp.Manager().dict()
+    mp.spawn(_ddp_masks, args=(2, _free_port(), rows, out), nprocs=2,
+             join=True)
+    assert torch.equal(out[0], expected[0::2])
+    assert torch.equal(out[1], expected[1::2])

@@ -1,12 +1,12 @@
 """Per-subset prompt selection statistics of the prompt pool."""
-import json
 import os.path as osp
 from typing import Dict, Optional
 
 import numpy as np
-from mmengine.dist import master_only
+from mmengine.dist import all_reduce, is_main_process
 from mmengine.hooks import Hook
 
+from umbe.atomic_io import atomic_savefig, atomic_write_json
 from umbe.models.prompts import PromptPool
 from umbe.models.utils import find_module
 from umbe.registry import HOOKS
@@ -53,7 +53,7 @@ def plot_heatmap(stats: Dict, path: str, title: str) -> None:
     ax.set_title(title)
     fig.colorbar(image, ax=ax, label='selection frequency')
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    atomic_savefig(fig, path, dpi=100)
 
 
 @HOOKS.register_module()
@@ -86,15 +86,22 @@ class PromptStatisticsHook(Hook):
         self.interval = interval
         self.out_dir = out_dir
 
-    @master_only
     def _write(self, runner, tag: str, epochs_done: int) -> None:
-        pool = find_module(runner.model, PromptPool)
-        stats = statistics_dict(pool.selection_counts.detach().cpu().numpy())
+        """Sum the counts over the processes (every rank takes part), then
+        write on the main process."""
+        counts = find_module(runner.model,
+                             PromptPool).selection_counts.detach().clone()
+        all_reduce(counts, op='sum')
+        if is_main_process():
+            self._save(runner, tag, epochs_done, counts.cpu().numpy())
+
+    def _save(self, runner, tag: str, epochs_done: int,
+              counts: np.ndarray) -> None:
+        stats = statistics_dict(counts)
         stats.update(epochs_done=epochs_done, iter=runner.iter)
         out_dir = self.out_dir or runner.log_dir
         stem = osp.join(out_dir, f'prompt_stats_{tag}')
-        with open(stem + '.json', 'w') as f:
-            json.dump(stats, f, indent=1)
+        atomic_write_json(stats, stem + '.json', indent=1)
         plot_heatmap(stats, stem + '.png',
                      f'prompt selection, {tag.replace("_", " ")}')
         runner.logger.info(f'PromptStatisticsHook: wrote {stem}.json/.png')

@@ -4,6 +4,8 @@ import inspect
 from typing import Dict, List, Optional
 
 import torch
+from mmengine.dist import (all_reduce, broadcast, broadcast_object_list,
+                           get_rank, is_distributed)
 from mmengine.hooks import Hook
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
@@ -269,13 +271,7 @@ class TwoStageHook(Hook):
     def _switch(self, runner) -> None:
         self.switched_at = dict(epoch=runner.epoch, iter=runner.iter)
         if self.aggregate:
-            pool = find_module(runner.model, PromptPool)
-            self.stage1_counts = pool.selection_counts.detach().cpu().clone()
-            self.report = pool.aggregate(self.stage1_counts,
-                                         self.activation_ratio,
-                                         self.reinit_keep)
-            if self.reset_counts:
-                pool.reset_counts()
+            self._aggregate(find_module(runner.model, PromptPool))
         self._enter_stage2(runner)
         self._applied = True
         for optimizer in self._optimizers(runner):
@@ -286,6 +282,25 @@ class TwoStageHook(Hook):
                     group['lr'] = group['lr'] * self.stage2_lr_factor
         self.stage = 2
         self._log_switch(runner)
+
+    def _aggregate(self, pool: PromptPool) -> None:
+        """Aggregate once for all processes: the counts summed over ranks,
+        the pool aggregated on rank 0 and broadcast, so that every process
+        holds the same prompts and keys (DDP does not re-sync them)."""
+        counts = pool.selection_counts.detach().clone()
+        all_reduce(counts, op='sum')
+        self.stage1_counts = counts.cpu()
+        report = [None]
+        if get_rank() == 0:
+            report[0] = pool.aggregate(counts, self.activation_ratio,
+                                       self.reinit_keep)
+        if is_distributed():
+            broadcast(pool.prompts.data, src=0)
+            broadcast(pool.keys.data, src=0)
+            broadcast_object_list(report, src=0)
+        self.report = report[0]
+        if self.reset_counts:
+            pool.reset_counts()
 
     def _log_switch(self, runner) -> None:
         lines = [f'TwoStageHook: stage 1 -> stage 2 at epoch '

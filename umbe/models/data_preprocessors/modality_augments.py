@@ -9,6 +9,7 @@ pipeline transforms.
 from typing import Dict, Mapping, Optional
 
 import torch
+from mmengine.dist import all_gather_object, get_rank, get_world_size
 from torch import Tensor
 
 from umbe.registry import MODELS
@@ -32,7 +33,14 @@ def _batch_seed(seed: Optional[int]) -> int:
 
 class BatchPresenceAugment:
     """Apply a sampler's ``sample`` to a batch's ``present`` dict in
-    training."""
+    training.
+
+    Under DDP the masks are drawn for the global batch: the processes'
+    presence rows are gathered in the order of the distributed sampler
+    (global row ``i * world_size + rank``), sampled together and each
+    process keeps its own rows. With one shared seed, N processes of batch
+    B draw the masks one process of batch N x B draws for the same samples.
+    """
 
     def __call__(self, present: Dict[str, Tensor],
                  training: bool) -> Dict[str, Tensor]:
@@ -49,8 +57,20 @@ class BatchPresenceAugment:
             return present
         matrix = presence_matrix(present)  # (B, M)
         device = matrix.device
-        matrix = self.sample(matrix.cpu()).to(device)
+        matrix = self._sample_global(matrix.cpu()).to(device)
         return dict(present, **presence_dict(matrix))
+
+    def _sample_global(self, local: Tensor) -> Tensor:
+        """Sample the global batch, return this process's rows ``(B, M)``."""
+        world = get_world_size()
+        if world == 1:
+            return self.sample(local)
+        rows = all_gather_object(local)  # per rank (B_r, M)
+        order = [(r, i) for i in range(max(len(x) for x in rows))
+                 for r in range(world) if i < len(rows[r])]
+        sampled = self.sample(torch.stack([rows[r][i] for r, i in order]))
+        mine = [g for g, (r, _) in enumerate(order) if r == get_rank()]
+        return sampled[mine]
 
 
 @MODELS.register_module()
