@@ -16,8 +16,9 @@ from umbe.datasets import pipeline_settings
 from umbe.evaluation import (evaluate_modality_subsets, parse_subsets,
                              subset_report)
 from umbe.structures import MODALITY_GROUPS
-from umbe.utils import (exit_on_user_error, register_all_modules,
-                        setup_cpu_threads, setup_distributed)
+from umbe.utils import (check_annotation_files, exit_on_user_error,
+                        register_all_modules, setup_cpu_threads,
+                        setup_distributed)
 from umbe.utils.config_utils import (add_runner_arguments, export_local_rank,
                                      load_config)
 
@@ -81,6 +82,7 @@ def main():
     try:
         cfg = merge_args(load_config(args.config, args.cfg_options), args)
         subsets = parse_modalities(args.modalities, cfg)
+        check_annotation_files(cfg, ('test', ))
         setup_distributed(cfg, args.launcher)
         setup_cpu_threads(cfg, args.cpu_threads)
     except (FileNotFoundError, KeyError, ValueError, RuntimeError) as e:

@@ -7,8 +7,9 @@ import torch
 from mmengine.runner import Runner
 
 from umbe.engine import find_resume_checkpoint
-from umbe.utils import (exit_on_user_error, register_all_modules,
-                        setup_cpu_threads, setup_distributed)
+from umbe.utils import (check_annotation_files, exit_on_user_error,
+                        register_all_modules, setup_cpu_threads,
+                        setup_distributed)
 from umbe.utils.config_utils import (add_runner_arguments, export_local_rank,
                                      load_config)
 
@@ -109,6 +110,7 @@ def main():
     register_all_modules()
     try:
         cfg = merge_args(load_config(args.config, args.cfg_options), args)
+        check_annotation_files(cfg, ('train', 'val'))
         setup_distributed(cfg, args.launcher)
         setup_cpu_threads(cfg, args.cpu_threads)
     except (FileNotFoundError, KeyError, ValueError, RuntimeError) as e:

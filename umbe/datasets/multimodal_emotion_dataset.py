@@ -21,6 +21,15 @@ class BadRecordError(ValueError):
     """An annotation record that cannot be used (raised at load time)."""
 
 
+def missing_annotation_message(ann_file: str,
+                               prepare_command: Optional[str] = None) -> str:
+    """The one line for an annotation file that does not exist."""
+    fix = (f'prepare the dataset first: {prepare_command} (docs/datasets.md)'
+           if prepare_command else 'check ann_file and data_root (for the '
+           'demo run python tools/data/make_demo_dataset.py)')
+    return f'annotation file {ann_file} does not exist; {fix}'
+
+
 @DATASETS.register_module()
 class MultimodalEmotionDataset(BaseActionDataset):
     """Clips with face frames, scene video, audio and caption, one label each.
@@ -52,6 +61,9 @@ class MultimodalEmotionDataset(BaseActionDataset):
         on_bad_record (str): ``'error'`` or ``'skip'``. Defaults to 'error'.
         skip_bad_clips (bool): Replace clips that fail to decode during
             training. Defaults to False.
+        prepare_command (str, optional): The command that writes the
+            annotation files, named when one is missing (the dataset base
+            configs set it). Defaults to None.
         **kwargs: Passed to :class:`mmaction.datasets.BaseActionDataset`.
     """
 
@@ -62,6 +74,7 @@ class MultimodalEmotionDataset(BaseActionDataset):
                  data_root: str = '',
                  on_bad_record: str = 'error',
                  skip_bad_clips: bool = False,
+                 prepare_command: Optional[str] = None,
                  **kwargs) -> None:
         if on_bad_record not in ('error', 'skip'):
             raise ValueError('on_bad_record must be "error" or "skip", got '
@@ -71,6 +84,7 @@ class MultimodalEmotionDataset(BaseActionDataset):
                 'MultimodalEmotionDataset needs metainfo=dict(classes=(...)) '
                 'with the class names in label order (written once in the '
                 "dataset's base config)")
+        self.prepare_command = prepare_command
         self.on_bad_record = on_bad_record
         self.skip_bad_clips = skip_bad_clips
         self.num_bad_records = 0
@@ -122,11 +136,21 @@ class MultimodalEmotionDataset(BaseActionDataset):
             list[dict]: One dict per valid record, paths joined to the root.
         """
         if not osp.isfile(self.ann_file):
-            raise FileNotFoundError(
-                f'annotation file {self.ann_file} does not exist; check '
-                'ann_file and data_root (for the demo run '
-                'tools/data/make_demo_dataset.py)')
-        records = load(self.ann_file)
+            raise FileNotFoundError(missing_annotation_message(
+                self.ann_file, self.prepare_command))
+        try:
+            records = load(self.ann_file)
+        except UnicodeDecodeError as err:
+            raise BadRecordError(
+                f'{self.ann_file}: not UTF-8 text ({err.reason} at byte '
+                f'{err.start}); re-encode it as UTF-8, e.g. iconv -f '
+                'gb18030 -t utf-8 IN > OUT, or rewrite it with the '
+                'tools/data/*/prepare.py tool') from None
+        except ValueError as err:  # json.JSONDecodeError
+            raise BadRecordError(
+                f'{self.ann_file}: not valid JSON ({err}); write a JSON list '
+                'of records (docs/architecture.md) or prepare it again with '
+                'the tools/data/*/prepare.py tool') from None
         if not isinstance(records, list):
             raise BadRecordError(
                 f'{self.ann_file}: expected a JSON list of records, got a '

@@ -6,7 +6,6 @@ runner's test loop evaluates. ``tools/test.py --modalities`` and
 ``tools/analysis/missing_modality_ablation.py`` both use
 :func:`evaluate_modality_subsets`.
 """
-import json
 import os
 import os.path as osp
 from collections import OrderedDict
@@ -15,6 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mmengine.model import is_model_wrapper
 from terminaltables import AsciiTable
 
+from umbe.atomic_io import atomic_write_json, atomic_write_text
 from umbe.structures import expand_modalities, nonempty_subsets
 
 
@@ -114,10 +114,11 @@ def subset_report(results: Dict[str, Optional[Dict]],
     table = AsciiTable([header] + body, title='Modality subsets').table
     if out_dir is not None:
         os.makedirs(out_dir, exist_ok=True)
-        with open(osp.join(out_dir, 'modality_subsets.json'), 'w') as f:
-            json.dump(dict(results), f, indent=2)
+        atomic_write_json(dict(results),
+                          osp.join(out_dir, 'modality_subsets.json'),
+                          indent=2)
         lines = ['| ' + ' | '.join(header) + ' |', '|---|---|---|']
         lines += ['| ' + ' | '.join(row) + ' |' for row in body]
-        with open(osp.join(out_dir, 'modality_subsets.md'), 'w') as f:
-            f.write('\n'.join(lines) + '\n')
+        atomic_write_text('\n'.join(lines) + '\n',
+                          osp.join(out_dir, 'modality_subsets.md'))
     return table

@@ -10,19 +10,24 @@ data_root = 'data/dfew/'
 # The class list, written once: label ids, prompts, metrics and plots.
 classes = ('happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust', 'fear')
 metainfo = dict(classes=classes)
+# named when an annotation file is missing
+prepare_command = 'python tools/data/dfew/prepare.py RELEASE_ROOT data/dfew'
 
 train_dataloader = dict(
     dataset=dict(
         ann_file='annotations/fold1_train.json',
         data_root=data_root,
-        metainfo=metainfo))
+        metainfo=metainfo,
+        prepare_command=prepare_command))
 val_dataloader = dict(
     dataset=dict(
         ann_file='annotations/fold1_val.json',
         data_root=data_root,
-        metainfo=metainfo))
+        metainfo=metainfo,
+        prepare_command=prepare_command))
 test_dataloader = dict(
     dataset=dict(
         ann_file='annotations/fold1_test.json',
         data_root=data_root,
-        metainfo=metainfo))
+        metainfo=metainfo,
+        prepare_command=prepare_command))

@@ -11,19 +11,24 @@ data_root = 'data/mafw/'
 classes = ('anger', 'disgust', 'fear', 'happiness', 'neutral', 'sadness',
            'surprise', 'contempt', 'anxiety', 'helplessness', 'disappointment')
 metainfo = dict(classes=classes)
+# named when an annotation file is missing
+prepare_command = 'python tools/data/mafw/prepare.py RELEASE_ROOT data/mafw'
 
 train_dataloader = dict(
     dataset=dict(
         ann_file='annotations/fold1_train.json',
         data_root=data_root,
-        metainfo=metainfo))
+        metainfo=metainfo,
+        prepare_command=prepare_command))
 val_dataloader = dict(
     dataset=dict(
         ann_file='annotations/fold1_val.json',
         data_root=data_root,
-        metainfo=metainfo))
+        metainfo=metainfo,
+        prepare_command=prepare_command))
 test_dataloader = dict(
     dataset=dict(
         ann_file='annotations/fold1_test.json',
         data_root=data_root,
-        metainfo=metainfo))
+        metainfo=metainfo,
+        prepare_command=prepare_command))

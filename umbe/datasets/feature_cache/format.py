@@ -27,6 +27,7 @@ from typing import Optional
 
 import numpy as np
 
+from umbe.atomic_io import atomic_write_json
 from umbe.structures import MODALITIES
 
 CACHE_VERSION = 1
@@ -45,21 +46,27 @@ def rebuild_command(config: Optional[str], split: str) -> str:
 
 
 def read_manifest(cache_dir: str) -> Optional[dict]:
-    """The manifest of ``cache_dir`` or None when there is none."""
+    """The manifest of ``cache_dir`` or None when there is none.
+
+    Raises:
+        StaleCacheError: If the manifest is truncated or not JSON.
+    """
     path = osp.join(cache_dir, MANIFEST)
     if not osp.isfile(path):
         return None
-    with open(path) as f:
-        return json.load(f)
+    try:
+        with open(path, encoding='utf-8') as f:
+            return json.load(f)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise StaleCacheError(
+            f'{path}: not a valid manifest ({err}); the cache is damaged, '
+            'rebuild it with tools/cache_features.py CONFIG --overwrite'
+        ) from None
 
 
 def write_manifest(cache_dir: str, manifest: dict) -> None:
-    """Write ``manifest.json`` (to a temporary file, then renamed)."""
-    path = osp.join(cache_dir, MANIFEST)
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(manifest, f, indent=2)
-    os.replace(tmp, path)
+    """Write ``manifest.json`` atomically."""
+    atomic_write_json(manifest, osp.join(cache_dir, MANIFEST), indent=2)
 
 
 class FeatureCacheArrays:

@@ -20,6 +20,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.dist import barrier, get_dist_info
 from torch.utils.data import DataLoader, Dataset
 
+from umbe.atomic_io import atomic_write_json
 from umbe.registry import DATASETS
 from umbe.structures import MODALITIES
 from .format import (CACHE_VERSION, CLIPS, FeatureCacheArrays,
@@ -140,11 +141,10 @@ def cache_split(model, source_cfg, cache_dir, num_views=1, batch_size=8,
     arrays = _open(cache_dir, manifest, shapes, overwrite, rank, command)
     if rank == 0:
         infos = [dataset.get_data_info(i) for i in range(n)]
-        with open(osp.join(cache_dir, CLIPS), 'w') as f:
-            json.dump([
-                dict(filename=d.get('filename'), clip_id=d.get('clip_id'),
-                     label=int(d['label'])) for d in infos
-            ], f)
+        atomic_write_json([
+            dict(filename=d.get('filename'), clip_id=d.get('clip_id'),
+                 label=int(d['label'])) for d in infos
+        ], osp.join(cache_dir, CLIPS))
         arrays.label[:] = [int(d['label']) for d in infos]
         arrays.label.flush()
     lo, hi = rank * n // world, (rank + 1) * n // world

@@ -1,5 +1,4 @@
 """UAR / WAR over a whole split, the two numbers DFER papers report."""
-import json
 import os
 import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence
@@ -10,6 +9,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
 from terminaltables import AsciiTable
 
+from umbe.atomic_io import atomic_savefig, atomic_write_json
 from umbe.registry import METRICS
 
 
@@ -205,8 +205,8 @@ class UARWARMetric(BaseMetric):
         stem = osp.join(out_dir,
                         'confusion_matrix' + (f'_{self.tag}' if self.tag
                                               else ''))
-        with open(stem + '.json', 'w') as f:
-            json.dump(dict(classes=classes, matrix=matrix.tolist()), f)
+        atomic_write_json(dict(classes=classes, matrix=matrix.tolist()),
+                          stem + '.json')
         plot_confusion_matrix(matrix, classes, stem + '.png',
                               title=self.tag or None)
         print_log(f'Confusion matrix saved to {stem}.png', logger='current')
@@ -248,5 +248,5 @@ def plot_confusion_matrix(matrix: np.ndarray,
     if title:
         ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    atomic_savefig(fig, path, dpi=100)
     plt.close(fig)
