@@ -3,7 +3,7 @@ import pytest
 
 from umbe.apis.face_tracking import (FaceTrack, FaceTracker, HaarFaceDetector,
                                      detection_frames, iou, square_crop)
-from umbe.apis.synthetic_video import face_frames
+from umbe.testing.synthetic_video import face_frames
 
 
 def _inside(box, x, y):

@@ -10,7 +10,7 @@ from mmengine.config import Config
 from mmengine.runner import save_checkpoint
 
 import umbe  # noqa: F401  (before mmaction.models)
-from umbe.apis.synthetic_video import face_frames, tone, write_video
+from umbe.testing.synthetic_video import face_frames, tone, write_video
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'umbenet', 'umbenet_demo.py')

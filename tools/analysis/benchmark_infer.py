@@ -28,7 +28,7 @@ from terminaltables import AsciiTable
 
 import umbe  # noqa: F401  (before mmaction.models)
 from umbe.apis import infer_video, init_recognizer
-from umbe.apis.synthetic_video import face_frames, tone, write_video
+from umbe.testing.synthetic_video import face_frames, tone, write_video
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = osp.join(ROOT, 'configs', 'umbenet', 'umbenet_demo.py')
