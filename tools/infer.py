@@ -19,9 +19,9 @@ import time
 from mmengine.utils import ProgressBar
 from terminaltables import AsciiTable
 
-from umbe.apis import (VIDEO_EXTENSIONS, HaarFaceDetector, infer_video,
-                       init_recognizer)
-from umbe.apis.inference import MODALITY_NAMES, pipeline_settings
+from umbe.apis import (VIDEO_EXTENSIONS, HaarFaceDetector, clip_seconds,
+                       infer_video, inference_settings, init_recognizer)
+from umbe.structures import MODALITY_NAMES
 
 
 def parse_args(argv=None):
@@ -220,7 +220,7 @@ def main(argv=None):
         return 2
     window = args.window
     if window is None:
-        window = pipeline_settings(model.cfg)['audio_duration'] or 5.0
+        window = clip_seconds(inference_settings(model.cfg))
     window = window or None  # 0: the whole video
     if args.show_dir:
         os.makedirs(args.show_dir, exist_ok=True)

@@ -3,7 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from umbe.apis.windows import overall_scores, sliding_windows, smooth_scores
+from umbe.apis.timeline import overall_scores, smooth_scores
+from umbe.apis.windows import sliding_windows
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,8 @@ from mmengine.config import Config
 from terminaltables import AsciiTable
 
 import umbe  # noqa: F401  (before mmaction.models)
-from umbe.apis import infer_video, init_recognizer
+from umbe.apis import (clip_seconds, infer_video, inference_settings,
+                       init_recognizer)
 from umbe.testing.synthetic_video import face_frames, tone, write_video
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -107,9 +108,7 @@ def build(config, checkpoint, device):
 
 def time_model(name, model, video, args):
     """One warm-up clip, then the timed run; returns a table row."""
-    from umbe.apis.inference import pipeline_settings
-    window = args.window or pipeline_settings(
-        model.cfg)['audio_duration'] or 5.0
+    window = args.window or clip_seconds(inference_settings(model.cfg))
     infer_video(
         model,
         video,

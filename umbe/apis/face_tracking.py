@@ -15,6 +15,15 @@ import numpy as np
 
 Box = Tuple[float, float, float, float]  # x, y, w, h in pixels
 
+#: detections of a track at most this far apart (seconds) are bridged by
+#: interpolating the box; the track's ends are held for half of it
+MAX_GAP_SECONDS = 1.0
+
+
+def max_gap_frames(fps: float) -> int:
+    """``MAX_GAP_SECONDS`` in frames of a video at ``fps``."""
+    return int(round(fps * MAX_GAP_SECONDS))
+
 
 class HaarFaceDetector:
     """Frontal faces with an OpenCV Haar cascade (bundled with OpenCV).
@@ -278,5 +287,5 @@ def detect_and_track(source,
 
 __all__: Sequence[str] = [
     'HaarFaceDetector', 'FaceTrack', 'FaceTracker', 'square_crop', 'iou',
-    'detection_frames', 'detect_and_track'
+    'detection_frames', 'detect_and_track', 'MAX_GAP_SECONDS', 'max_gap_frames'
 ]

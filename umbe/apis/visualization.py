@@ -6,6 +6,8 @@ from typing import List, Optional
 import cv2
 import numpy as np
 
+from .face_tracking import max_gap_frames
+
 #: RGB colours of persons 0, 1, ...
 COLOURS = ((230, 60, 60), (60, 170, 230), (80, 200, 80), (230, 180, 40),
            (180, 90, 220), (240, 120, 180))
@@ -60,7 +62,7 @@ def write_annotated_video(result: dict, out_file: str, top_k: int = 3) -> str:
     fps = result['fps']
     tracks = result.get('_tracks', [])
     persons = _persons(result)
-    max_gap = int(round(fps))
+    max_gap = max_gap_frames(fps)
     with av.open(out_file, 'w') as container:
         stream = container.add_stream(
             'libx264', rate=Fraction(fps).limit_denominator(1000))
