@@ -230,4 +230,3 @@ def test_demo_config_pipeline_on_generated_data(demo):
     assert sample['inputs']['caption'].shape == (77, )
     assert sample['data_samples'].frame_mask.all()
     assert sample['inputs']['face'].float().std() > 10  # a drawn face
-

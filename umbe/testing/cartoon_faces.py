@@ -156,9 +156,8 @@ def draw_cartoon_face(img: np.ndarray, face_id: int, i: int, n: int,
             cv2.line(img, (e[0] - er * 2, e[1] - er * 3),
                      (e[0] + er * 2, e[1] - er * 3), ink, thick, cv2.LINE_AA)
         open_ = 0.5 + 0.5 * np.sin(4 * np.pi * i / n)
-        cv2.ellipse(img, (c[0], my), (int(r * 0.3), max(2, int(r * 0.42 *
-                                                              open_) + 2)),
-                    0, 0, 360, ink, -1, cv2.LINE_AA)
+        mouth = (int(r * 0.3), max(2, int(r * 0.42 * open_) + 2))
+        cv2.ellipse(img, (c[0], my), mouth, 0, 0, 360, ink, -1, cv2.LINE_AA)
     else:  # blinking eyes, crooked mouth
         blink = (i % 4) == 0
         for e in (left, right):

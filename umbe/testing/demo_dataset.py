@@ -41,7 +41,8 @@ from .cartoon_faces import (BACKGROUNDS, FRAME_SIZE, HAIRS, SKINS,
                             face_pose)
 from .synthetic_video import write_video
 
-DEMO_CLASSES = ('happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust', 'fear')
+DEMO_CLASSES = ('happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust',
+                'fear')
 #: face id of each class: happy/sad share face 0, neutral/angry face 1
 FACE_OF_CLASS = (0, 0, 1, 1, 2, 3, 4)
 #: sound id of each class: happy/neutral share sound 0, surprise/disgust 3
