@@ -22,6 +22,15 @@ def test_haar_finds_the_drawn_face_and_not_an_empty_frame():
     assert detector(empty) == []
 
 
+def test_detector_orders_boxes_left_to_right():
+    frame = face_frames(
+        0.2, fps=5, faces=((.75, .5, .3), (.27, .5, .4)))[0]
+    for _ in range(5):  # OpenCV's own order varies run to run
+        boxes = HaarFaceDetector()(frame)
+        assert len(boxes) == 2 and boxes == sorted(boxes)
+        assert _inside(boxes[0], 43, 60) and _inside(boxes[1], 120, 60)
+
+
 def test_detector_downscales_large_frames():
     frame = face_frames(0.2, fps=5, size=(1280, 960))[0]
     boxes = HaarFaceDetector(max_side=320)(frame)

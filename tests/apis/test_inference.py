@@ -221,6 +221,7 @@ def test_short_video_and_all_faces(demo_model, videos):
         stride=1.0,
         all_faces=True)
     assert len(res['persons']) == 2
+    assert [p['track_id'] for p in res['persons']] == [0, 1]  # left first
     left, right = (p['windows'][0]['face_box'] for p in res['persons'])
     assert left[0] < 80 < right[0]  # the larger, left face is person 0
     assert left[2] > right[2]

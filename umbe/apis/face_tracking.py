@@ -68,7 +68,7 @@ class HaarFaceDetector:
             frame (np.ndarray): (H, W, 3) uint8 RGB.
 
         Returns:
-            list[Box]: ``(x, y, w, h)`` boxes in frame pixels.
+            list[Box]: ``(x, y, w, h)`` boxes in frame pixels, left to right.
         """
         gray = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
         scale = min(1.0, self.max_side / max(gray.shape))
@@ -81,7 +81,9 @@ class HaarFaceDetector:
             scaleFactor=self.scale_factor,
             minNeighbors=self.min_neighbors,
             minSize=(side, side))
-        return [tuple(float(v) / scale for v in box) for box in found]
+        # OpenCV returns the boxes in a run-dependent order; sorted, the
+        # tracks (and their ids) are the same every run
+        return sorted(tuple(float(v) / scale for v in box) for box in found)
 
 
 def iou(a: Box, b: Box) -> float:
