@@ -17,7 +17,11 @@ from .pipeline import (build_inference_pipeline, clip_seconds,
 from .predict import predict_records
 from .timeline import overall_scores, smooth_scores, summarise_timeline
 from .video_inference import infer_video
-from .video_source import VIDEO_EXTENSIONS, VideoSource, load_sound
+from .video_results import (RESULT_EXTENSIONS, failure_reason, format_result,
+                            json_ready, result_persons, write_results,
+                            write_results_csv, write_results_json)
+from .video_source import (VIDEO_EXTENSIONS, VideoSource, collect_videos,
+                           load_sound)
 from .windows import VideoWindow, WindowPlan, plan_windows, sliding_windows
 
 __all__ = [
@@ -26,7 +30,9 @@ __all__ = [
     'clip_seconds', 'HaarFaceDetector', 'FaceTracker', 'FaceTrack',
     'square_crop', 'detect_and_track', 'FrameSequence', 'AudioSegment',
     'InMemoryFaceSceneFrames', 'InMemoryAudio', 'make_record', 'VideoSource',
-    'load_sound', 'VIDEO_EXTENSIONS', 'VideoWindow', 'WindowPlan',
-    'plan_windows', 'sliding_windows', 'smooth_scores', 'overall_scores',
-    'summarise_timeline'
+    'load_sound', 'VIDEO_EXTENSIONS', 'collect_videos', 'RESULT_EXTENSIONS',
+    'result_persons', 'json_ready', 'format_result', 'failure_reason',
+    'write_results', 'write_results_json', 'write_results_csv', 'VideoWindow',
+    'WindowPlan', 'plan_windows', 'sliding_windows', 'smooth_scores',
+    'overall_scores', 'summarise_timeline'
 ]
