@@ -72,8 +72,8 @@ def _records(root):
     return records
 
 
-def test_predictions_match_tools_test(tiny_demo_root, demo_checkpoint, demo_model,
-                                      tmp_path, monkeypatch):
+def test_predictions_match_tools_test(tiny_demo_root, demo_checkpoint,
+                                      demo_model, tmp_path, monkeypatch):
     dump = str(tmp_path / 'preds.pkl')
     opts = [
         'test_dataloader.dataset.data_root=' + tiny_demo_root,
