@@ -1,11 +1,10 @@
 """Inference on your own videos: the Python API behind tools/infer.py.
 
-Floors inside the package, each importing only those below it:
-``inference`` (init_recognizer, inference_recognizer) > ``video_inference``
-(infer_video) > ``windows`` / ``window_records`` / ``timeline`` (its three
-steps) and ``predict`` (predict_records) > ``pipeline``
-(build_inference_pipeline) > ``in_memory_transforms``, ``video_source``,
-``face_tracking``.
+No circle inside: ``inference`` (init_recognizer, inference_recognizer)
+imports ``video_inference`` (infer_video), which imports its three steps
+(``windows``, ``window_records``, ``timeline``) and ``predict``
+(predict_records), which imports ``pipeline`` (build_inference_pipeline);
+docs/inference.md lists every module.
 """
 from .face_tracking import (FaceTrack, FaceTracker, HaarFaceDetector,
                             detect_and_track, square_crop)
