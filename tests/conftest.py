@@ -1,7 +1,5 @@
 """Fixtures shared by test folders (tests/apis, tests/tools)."""
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 
@@ -40,24 +38,14 @@ def demo_checkpoint(tmp_path_factory):
 @pytest.fixture(scope='session')
 def make_small_demo(tmp_path_factory):
     """A factory: ``make_small_demo(train, val, test)`` generates a demo
-    dataset with that many clips per class in each split (each call its own
-    folder) and returns its root."""
+    dataset (seed 0) with that many clips per class in each split (each
+    call its own folder) and returns its root. The command that writes it,
+    tools/data/make_demo_dataset.py, is tested on its own."""
+    from umbe.testing import generate_demo_dataset
 
     def make(train=1, val=1, test=1):
         root = str(tmp_path_factory.mktemp('demo'))
-        proc = subprocess.run([
-            sys.executable,
-            osp.join(ROOT, 'tools', 'data', 'make_demo_dataset.py'), '--out',
-            root, '--clips-per-class',
-            str(train),
-            str(val),
-            str(test)
-        ],
-                              cwd=ROOT,
-                              capture_output=True,
-                              text=True,
-                              timeout=300)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+        generate_demo_dataset(root, seed=0, clips_per_class=(train, val, test))
         return root
 
     return make

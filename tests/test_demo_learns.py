@@ -10,7 +10,6 @@ more than 85%; this short run has to reach 50% test WAR.
 """
 import copy
 import os.path as osp
-import sys
 
 import pytest
 import torch
@@ -30,13 +29,9 @@ BATCH = 8
 def demo_root(tmp_path_factory):
     if osp.isfile(osp.join(DEMO, 'annotations', 'test.json')):
         return DEMO
-    sys.path.insert(0, osp.join(REPO, 'tools', 'data'))
-    try:
-        from make_demo_dataset import generate
-    finally:
-        sys.path.pop(0)
+    from umbe.testing import generate_demo_dataset
     root = str(tmp_path_factory.mktemp('demo'))
-    generate(root, seed=0, clips_per_class=(16, 0, 6))
+    generate_demo_dataset(root, seed=0, clips_per_class=(16, 0, 6))
     return root
 
 

@@ -6,7 +6,7 @@ import pytest
 
 import umbe  # noqa: F401  (before mmaction.models)
 from umbe.apis import init_recognizer
-from umbe.apis.synthetic_video import face_frames, tone, write_video
+from umbe.testing.synthetic_video import face_frames, tone, write_video
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'umbenet', 'umbenet_demo.py')

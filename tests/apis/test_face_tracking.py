@@ -3,7 +3,7 @@ import pytest
 
 from umbe.apis.face_tracking import (FaceTrack, FaceTracker, HaarFaceDetector,
                                      detection_frames, iou, square_crop)
-from umbe.apis.synthetic_video import face_frames
+from umbe.testing.synthetic_video import face_frames
 
 
 def _inside(box, x, y):
@@ -20,6 +20,15 @@ def test_haar_finds_the_drawn_face_and_not_an_empty_frame():
         assert 30 < boxes[0][2] < 90  # face width 54 px
     empty = face_frames(0.2, fps=5, faces=())[0]
     assert detector(empty) == []
+
+
+def test_detector_orders_boxes_left_to_right():
+    frame = face_frames(
+        0.2, fps=5, faces=((.75, .5, .3), (.27, .5, .4)))[0]
+    for _ in range(5):  # OpenCV's own order varies run to run
+        boxes = HaarFaceDetector()(frame)
+        assert len(boxes) == 2 and boxes == sorted(boxes)
+        assert _inside(boxes[0], 43, 60) and _inside(boxes[1], 120, 60)
 
 
 def test_detector_downscales_large_frames():

@@ -72,8 +72,8 @@ def _records(root):
     return records
 
 
-def test_predictions_match_tools_test(tiny_demo_root, demo_checkpoint, demo_model,
-                                      tmp_path, monkeypatch):
+def test_predictions_match_tools_test(tiny_demo_root, demo_checkpoint,
+                                      demo_model, tmp_path, monkeypatch):
     dump = str(tmp_path / 'preds.pkl')
     opts = [
         'test_dataloader.dataset.data_root=' + tiny_demo_root,
@@ -221,6 +221,7 @@ def test_short_video_and_all_faces(demo_model, videos):
         stride=1.0,
         all_faces=True)
     assert len(res['persons']) == 2
+    assert [p['track_id'] for p in res['persons']] == [0, 1]  # left first
     left, right = (p['windows'][0]['face_box'] for p in res['persons'])
     assert left[0] < 80 < right[0]  # the larger, left face is person 0
     assert left[2] > right[2]

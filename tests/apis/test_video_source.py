@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from umbe.apis import HaarFaceDetector, VideoSource, load_sound
-from umbe.apis.synthetic_video import face_frames, tone, write_video
+from umbe.testing.synthetic_video import face_frames, tone, write_video
 from umbe.apis.video_source import VIDEO_EXTENSIONS
 
 FORMATS = (('mp4', 'libx264'), ('avi', 'mpeg4'), ('mkv', 'libx264'),

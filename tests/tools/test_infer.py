@@ -10,7 +10,7 @@ from mmengine.config import Config
 from mmengine.runner import save_checkpoint
 
 import umbe  # noqa: F401  (before mmaction.models)
-from umbe.apis.synthetic_video import face_frames, tone, write_video
+from umbe.testing.synthetic_video import face_frames, tone, write_video
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'umbenet', 'umbenet_demo.py')
@@ -147,27 +147,3 @@ def test_argument_and_input_errors(demo_checkpoint, folder, tmp_path, capsys):
     save_checkpoint(dict(state_dict={}), str(bad))
     code, _, err = run([CONFIG, bad, folder / 'a_talk.mp4'], capsys)
     assert code == 2 and 'does not fit config' in err
-
-
-def test_benchmark_infer_splits_the_time(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_infer_tool',
-        osp.join(ROOT, 'tools', 'analysis', 'benchmark_infer.py'))
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    out = tmp_path / 'bench.json'
-    assert bench.main([
-        '--seconds', '3', '--fps', '10', '--size', '160', '120', '--json',
-        str(out)
-    ]) == 0
-    (row, ) = json.loads(out.read_text())
-    assert row['name'] == 'umbenet_demo' and row['windows'] == 2
-    assert row['video_seconds'] == pytest.approx(3.0)
-    assert row['video_s_per_wall_s'] == pytest.approx(3.0 /
-                                                      row['wall_seconds'])
-    stages = [
-        row[k] for k in ('decode', 'face_detection', 'pipeline', 'model')
-    ]
-    assert all(v > 0 for v in stages)
-    assert sum(stages) <= row['wall_seconds'] + 1e-6
-    assert 'face_detection s' in capsys.readouterr().out

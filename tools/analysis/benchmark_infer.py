@@ -1,9 +1,8 @@
 """Inference speed on a video: seconds of video per second of wall time.
 
-Runs :func:`umbe.apis.infer_video` (the code path of tools/infer.py) on a
-video and splits the wall time into decode (decord), face detection (Haar
-cascade), pipeline (sampling, crops, resizing, audio resampling,
-tokenising) and model (preprocessor + forward). Without ``--video`` a
+Times :func:`umbe.apis.infer_video` (the code path of tools/infer.py) with
+:func:`umbe.apis.inference_timing.time_infer_video`, which splits the wall
+time into decode, face detection, pipeline and model. Without ``--video`` a
 synthetic talking-face video with a sound track is written first.
 
     python tools/analysis/benchmark_infer.py
@@ -20,20 +19,19 @@ import json
 import os.path as osp
 import sys
 import tempfile
-import time
 
 import torch
 from mmengine.config import Config
-from terminaltables import AsciiTable
 
 import umbe  # noqa: F401  (before mmaction.models)
-from umbe.apis import infer_video, init_recognizer
-from umbe.apis.synthetic_video import face_frames, tone, write_video
+from umbe.apis import clip_seconds, inference_settings, init_recognizer
+from umbe.apis.inference_timing import (time_infer_video, timing_table,
+                                        without_pretrained)
+from umbe.testing import face_frames, tone, write_video
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = osp.join(ROOT, 'configs', 'umbenet', 'umbenet_demo.py')
 FULL = osp.join(ROOT, 'configs', 'umbenet', 'umbenet_dfew.py')
-STAGES = ('decode', 'face_detection', 'pipeline', 'model')
 
 
 def parse_args(argv=None):
@@ -86,66 +84,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def build(config, checkpoint, device):
-    """The model; a config's pretrained CLIP files are not loaded."""
-    cfg = Config.fromfile(config)
-    if checkpoint is None:
-
-        def drop(node):
-            if isinstance(node, dict):
-                if 'pretrained' in node:
-                    node['pretrained'] = None
-                for value in node.values():
-                    drop(value)
-            elif isinstance(node, list):
-                for value in node:
-                    drop(value)
-
-        drop(cfg.model)
-    return init_recognizer(cfg, checkpoint, device)
-
-
-def time_model(name, model, video, args):
-    """One warm-up clip, then the timed run; returns a table row."""
-    from umbe.apis.inference import pipeline_settings
-    window = args.window or pipeline_settings(
-        model.cfg)['audio_duration'] or 5.0
-    infer_video(
-        model,
-        video,
-        window=window,
-        stride=window,
-        det_fps=args.det_fps,
-        batch_size=args.batch_size)  # warm-up
-    timings = {}
-    if str(args.device).startswith('cuda'):
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    result = infer_video(
-        model,
-        video,
-        window=window,
-        stride=args.stride,
-        det_fps=args.det_fps,
-        batch_size=args.batch_size,
-        timings=timings)
-    if str(args.device).startswith('cuda'):
-        torch.cuda.synchronize()
-    wall = time.perf_counter() - start
-    row = dict(
-        name=name,
-        device=str(args.device),
-        video_seconds=result['duration'],
-        windows=len(result['windows']),
-        window=window,
-        wall_seconds=wall,
-        video_s_per_wall_s=result['duration'] / wall)
-    for stage in STAGES:
-        row[stage] = timings.get(stage, 0.)
-    row['other'] = wall - sum(row[s] for s in STAGES)
-    return row
-
-
 def main(argv=None):
     args = parse_args(argv)
     if args.threads:
@@ -172,17 +110,16 @@ def main(argv=None):
     rows = []
     for name, config, checkpoint in runs:
         print(f'building {name} ...', flush=True)
-        model = build(config, checkpoint, args.device)
-        rows.append(time_model(name, model, video, args))
+        cfg = Config.fromfile(config)
+        if checkpoint is None:  # random weights: no CLIP files needed
+            cfg = without_pretrained(cfg)
+        model = init_recognizer(cfg, checkpoint, args.device)
+        window = args.window or clip_seconds(inference_settings(model.cfg))
+        rows.append(
+            time_infer_video(model, video, window, args.stride, args.det_fps,
+                             args.batch_size, name))
         del model
-    header = [
-        'model', 'device', 'video s', 'windows', 'wall s', 'video s / wall s'
-    ] + [f'{s} s' for s in STAGES] + ['other s']
-    table = [header] + [[
-        r['name'], r['device'], f'{r["video_seconds"]:.1f}', r['windows'],
-        f'{r["wall_seconds"]:.2f}', f'{r["video_s_per_wall_s"]:.2f}'
-    ] + [f'{r[s]:.2f}' for s in STAGES] + [f'{r["other"]:.2f}'] for r in rows]
-    print(AsciiTable(table, title=osp.basename(video)).table)
+    print(timing_table(rows, title=osp.basename(video)))
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(rows, f, indent=1)

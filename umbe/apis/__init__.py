@@ -1,19 +1,37 @@
-"""Inference on your own videos: the Python API behind tools/infer.py."""
+"""Inference on your own videos: the Python API behind tools/infer.py.
+
+No circle inside: ``inference`` (init_recognizer, inference_recognizer)
+imports ``video_inference`` (infer_video), which imports its three steps
+(``windows``, ``window_records``, ``timeline``) and ``predict``
+(predict_records), which imports ``pipeline`` (build_inference_pipeline);
+docs/inference.md lists every module.
+"""
 from .face_tracking import (FaceTrack, FaceTracker, HaarFaceDetector,
                             detect_and_track, square_crop)
 from .in_memory_transforms import (AudioSegment, FrameSequence, InMemoryAudio,
                                    InMemoryFaceSceneFrames, make_record)
-from .inference import (build_inference_pipeline, inference_recognizer,
-                        init_recognizer, predict_records)
+from .inference import inference_recognizer, init_recognizer
+from .pipeline import (build_inference_pipeline, clip_seconds,
+                       inference_settings)
+from .predict import predict_records
+from .timeline import overall_scores, smooth_scores, summarise_timeline
 from .video_inference import infer_video
-from .video_source import VIDEO_EXTENSIONS, VideoSource, load_sound
-from .windows import overall_scores, sliding_windows, smooth_scores
+from .video_results import (RESULT_EXTENSIONS, failure_reason, format_result,
+                            json_ready, result_persons, write_results,
+                            write_results_csv, write_results_json)
+from .video_source import (VIDEO_EXTENSIONS, VideoSource, collect_videos,
+                           load_sound)
+from .windows import VideoWindow, WindowPlan, plan_windows, sliding_windows
 
 __all__ = [
     'init_recognizer', 'inference_recognizer', 'infer_video',
-    'predict_records', 'build_inference_pipeline', 'HaarFaceDetector',
-    'FaceTracker', 'FaceTrack', 'square_crop', 'detect_and_track',
-    'FrameSequence', 'AudioSegment', 'InMemoryFaceSceneFrames',
-    'InMemoryAudio', 'make_record', 'VideoSource', 'load_sound',
-    'VIDEO_EXTENSIONS', 'sliding_windows', 'smooth_scores', 'overall_scores'
+    'predict_records', 'build_inference_pipeline', 'inference_settings',
+    'clip_seconds', 'HaarFaceDetector', 'FaceTracker', 'FaceTrack',
+    'square_crop', 'detect_and_track', 'FrameSequence', 'AudioSegment',
+    'InMemoryFaceSceneFrames', 'InMemoryAudio', 'make_record', 'VideoSource',
+    'load_sound', 'VIDEO_EXTENSIONS', 'collect_videos', 'RESULT_EXTENSIONS',
+    'result_persons', 'json_ready', 'format_result', 'failure_reason',
+    'write_results', 'write_results_json', 'write_results_csv', 'VideoWindow',
+    'WindowPlan', 'plan_windows', 'sliding_windows', 'smooth_scores',
+    'overall_scores', 'summarise_timeline'
 ]

@@ -15,6 +15,15 @@ import numpy as np
 
 Box = Tuple[float, float, float, float]  # x, y, w, h in pixels
 
+#: detections of a track at most this far apart (seconds) are bridged by
+#: interpolating the box; the track's ends are held for half of it
+MAX_GAP_SECONDS = 1.0
+
+
+def max_gap_frames(fps: float) -> int:
+    """``MAX_GAP_SECONDS`` in frames of a video at ``fps``."""
+    return int(round(fps * MAX_GAP_SECONDS))
+
 
 class HaarFaceDetector:
     """Frontal faces with an OpenCV Haar cascade (bundled with OpenCV).
@@ -59,7 +68,7 @@ class HaarFaceDetector:
             frame (np.ndarray): (H, W, 3) uint8 RGB.
 
         Returns:
-            list[Box]: ``(x, y, w, h)`` boxes in frame pixels.
+            list[Box]: ``(x, y, w, h)`` boxes in frame pixels, left to right.
         """
         gray = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
         scale = min(1.0, self.max_side / max(gray.shape))
@@ -72,7 +81,9 @@ class HaarFaceDetector:
             scaleFactor=self.scale_factor,
             minNeighbors=self.min_neighbors,
             minSize=(side, side))
-        return [tuple(float(v) / scale for v in box) for box in found]
+        # OpenCV returns the boxes in a run-dependent order; sorted, the
+        # tracks (and their ids) are the same every run
+        return sorted(tuple(float(v) / scale for v in box) for box in found)
 
 
 def iou(a: Box, b: Box) -> float:
@@ -278,5 +289,5 @@ def detect_and_track(source,
 
 __all__: Sequence[str] = [
     'HaarFaceDetector', 'FaceTrack', 'FaceTracker', 'square_crop', 'iou',
-    'detection_frames', 'detect_and_track'
+    'detection_frames', 'detect_and_track', 'MAX_GAP_SECONDS', 'max_gap_frames'
 ]

@@ -3,85 +3,23 @@
 ``init_recognizer`` builds the model from a config and loads a checkpoint,
 checking that the two match; ``inference_recognizer`` predicts one clip (a
 video file, a dataset-style record, or in-memory frames). The preprocessing
-is the config's own test pipeline (see :mod:`.in_memory_transforms`).
+is the config's own test pipeline (see :mod:`.pipeline`); records are
+predicted by :func:`.predict.predict_records`, a video file by
+:func:`.video_inference.infer_video` with the whole video as one clip.
 """
 import os.path as osp
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 import torch
-from mmcv.transforms import Compose
 from mmengine.config import Config
-from mmengine.dataset import pseudo_collate
 from mmengine.runner.checkpoint import _load_checkpoint
 
-from umbe.registry import MODELS, TRANSFORMS
-from umbe.structures import MODALITIES, MODALITY_NAMES, expand_modalities
-from .in_memory_transforms import (IN_MEMORY_LOADERS, AudioSegment,
-                                   FrameSequence)
-
-
-def _test_pipeline_cfg(cfg: Config) -> List[dict]:
-    dataset = cfg.get('test_dataloader', {}).get('dataset', {})
-    pipeline = dataset.get('pipeline') or cfg.get('test_pipeline')
-    if not pipeline:
-        raise ValueError(
-            'the config has no test pipeline (test_dataloader.dataset.'
-            'pipeline or test_pipeline); use a config such as '
-            'configs/umbenet/umbenet_demo.py')
-    return [dict(step) for step in pipeline]
-
-
-def build_inference_pipeline(cfg: Config) -> Compose:
-    """The config's test pipeline with in-memory capable loaders.
-
-    ``LoadFaceSceneFrames`` and ``LoadAudio`` become their
-    :mod:`.in_memory_transforms` subclasses with the same arguments; every
-    other step is built from the registry unchanged.
-
-    Args:
-        cfg (Config): The model's config.
-
-    Returns:
-        Compose: The pipeline (record -> ``inputs``, ``data_samples``).
-    """
-    steps = _test_pipeline_cfg(cfg)
-    types = [step.get('type') for step in steps]
-    if 'LoadFaceSceneFrames' not in types:
-        raise ValueError(
-            f'the config\'s test pipeline {types} has no LoadFaceSceneFrames:'
-            ' inference decodes videos, so use the config that loads media '
-            '(not a cached-feature config)')
-    transforms = []
-    for step in steps:
-        cls = IN_MEMORY_LOADERS.get(step['type'])
-        if cls is not None:
-            args = {k: v for k, v in step.items() if k != 'type'}
-            transforms.append(cls(**args))
-        else:
-            transforms.append(TRANSFORMS.build(step))
-    return Compose(transforms)
-
-
-def pipeline_settings(cfg: Config) -> Dict[str, float]:
-    """Clip settings of the test pipeline used to choose windows.
-
-    Args:
-        cfg (Config): The model's config.
-
-    Returns:
-        dict: ``clip_len`` (frames per clip), ``face_size``,
-        ``audio_duration`` (seconds of sound per clip, None without
-        ``LoadAudio``).
-    """
-    out = dict(clip_len=16, face_size=224, audio_duration=None)
-    for step in _test_pipeline_cfg(cfg):
-        if step['type'] == 'LoadFaceSceneFrames':
-            out['clip_len'] = step.get('clip_len', 16)
-            out['face_size'] = step.get('face_size', 224)
-        elif step['type'] == 'LoadAudio':
-            out['audio_duration'] = float(step.get('duration', 5.0))
-    return out
+from umbe.registry import MODELS
+from umbe.utils import register_all_modules
+from .in_memory_transforms import AudioSegment, FrameSequence
+from .predict import predict_records
+from .video_inference import infer_video
 
 
 def _check_state_dict(model: torch.nn.Module, state: dict, config: str,
@@ -132,7 +70,6 @@ def init_recognizer(config: Union[str, Config],
     Returns:
         nn.Module: The model in eval mode, with ``model.cfg`` set.
     """
-    from umbe.utils import register_all_modules
     register_all_modules()
     config_name = config if isinstance(config, str) else getattr(
         config, 'filename', 'the config')
@@ -171,100 +108,6 @@ def init_recognizer(config: Union[str, Config],
     model.to(device)
     model.eval()
     return model
-
-
-def _resolve_modalities(
-        modalities: Optional[Sequence[str]]) -> Optional[frozenset]:
-    if modalities is None:
-        return None
-    return frozenset(expand_modalities(modalities))
-
-
-@torch.no_grad()
-def predict_records(model: torch.nn.Module,
-                    records: Sequence[dict],
-                    pipeline: Optional[Compose] = None,
-                    modalities: Optional[Sequence[str]] = None,
-                    batch_size: int = 8,
-                    return_features: bool = False,
-                    timings: Optional[Dict[str, float]] = None) -> List[dict]:
-    """Predict clips given as pipeline records.
-
-    Args:
-        model (nn.Module): From :func:`init_recognizer`.
-        records (Sequence[dict]): Dataset-style records (paths or
-            in-memory sources, see :func:`make_record`).
-        pipeline (Compose, optional): Defaults to
-            :func:`build_inference_pipeline` of ``model.cfg``.
-        modalities (Sequence[str], optional): Modalities to use; the others
-            are marked absent. None uses every one the clip has.
-            Defaults to None.
-        batch_size (int): Clips per forward pass. Defaults to 8.
-        return_features (bool): Add ``fused`` and ``prompt_ids``.
-            Defaults to False.
-        timings (dict, optional): ``pipeline`` and ``model`` seconds are
-            added to it.
-
-    Returns:
-        list[dict]: Per record ``scores`` ``{class: prob}``, ``probs``
-        (C,) array, ``pred_label``, ``pred_class``, ``modalities`` (used),
-        and with ``return_features`` ``fused`` (D,) and ``prompt_ids``.
-    """
-    import time
-    pipeline = pipeline or build_inference_pipeline(model.cfg)
-    keep = _resolve_modalities(modalities)
-    classes = list(model.classes)
-    pool = getattr(getattr(model, 'head', None), 'prompt_pool', None)
-    if pool is not None and not pool.selects_per_sample:
-        batch_size = 1  # one query per batch: keep each clip on its own
-    timings = timings if timings is not None else {}
-    results = []
-    for start in range(0, len(records), batch_size):
-        t0 = time.perf_counter()
-        packed = []
-        for record in records[start:start + batch_size]:
-            sample = pipeline(dict(record))
-            if keep is not None:
-                sample['data_samples'].present = {
-                    m: bool(p and m in keep)
-                    for m, p in sample['data_samples'].present.items()
-                }
-            packed.append(sample)
-        t1 = time.perf_counter()
-        data = model.data_preprocessor(pseudo_collate(packed), False)
-        inputs = data['inputs']
-        if hasattr(model, 'forward_features'):
-            out = model.forward_features(
-                model.extract_frozen_features(inputs), inputs)
-            probs = out['logits'].softmax(dim=1)  # (B, C)
-        else:  # another recognizer: its own predict mode
-            out = {}
-            samples = model(inputs, data['data_samples'], mode='predict')
-            probs = torch.stack([s.pred_score for s in samples])
-        present = inputs['present']
-        for i in range(probs.shape[0]):
-            p = probs[i].float().cpu().numpy()
-            res = dict(
-                scores={
-                    c: float(v)
-                    for c, v in zip(classes, p)
-                },
-                probs=p,
-                pred_label=int(p.argmax()),
-                pred_class=classes[int(p.argmax())],
-                modalities=[m for m in MODALITIES if bool(present[m][i])])
-            if return_features:
-                if 'fused' in out:
-                    res['fused'] = out['fused'][i].float().cpu().numpy()
-                if 'prompt_ids' in out:
-                    ids = out['prompt_ids']
-                    res['prompt_ids'] = ids[min(i, ids.shape[0] -
-                                                1)].cpu().tolist()
-            results.append(res)
-        t2 = time.perf_counter()
-        timings['pipeline'] = timings.get('pipeline', 0.) + t1 - t0
-        timings['model'] = timings.get('model', 0.) + t2 - t1
-    return results
 
 
 def inference_recognizer(model: torch.nn.Module,
@@ -315,7 +158,6 @@ def inference_recognizer(model: torch.nn.Module,
             model, [record],
             modalities=modalities,
             return_features=return_features)[0]
-    from .video_inference import infer_video
     result = infer_video(
         model,
         video,

@@ -1,4 +1,5 @@
 """Reading a video for inference: frames (decord) and its sound track."""
+import os
 import os.path as osp
 import time
 from collections import OrderedDict
@@ -117,3 +118,54 @@ def load_sound(path: str, audio: Union[str, None, AudioSegment],
         return None
     return AudioSegment(source[0], source[1],
                         osp.basename(path if audio == 'track' else audio))
+
+
+def collect_videos(source: str) -> List[str]:
+    """The videos of a file, a folder (recursive) or a ``.txt`` list.
+
+    Args:
+        source (str): A video (``VIDEO_EXTENSIONS``), a folder searched
+            recursively (other files ignored), or a text file with one video
+            per line (``#`` comments and blank lines skipped, relative paths
+            relative to the list's folder).
+
+    Returns:
+        list[str]: Video paths (a folder's sorted). The videos of a list
+        are not checked here: a missing one fails when it is read.
+
+    Raises:
+        FileNotFoundError: If ``source`` does not exist or a folder holds
+            no video.
+        ValueError: If a list names no video or ``source`` is another kind
+            of file.
+    """
+    if osp.isdir(source):
+        found = []
+        for root, _, files in os.walk(source):
+            found += [
+                osp.join(root, f) for f in files
+                if f.lower().endswith(VIDEO_EXTENSIONS)
+            ]
+        if not found:
+            raise FileNotFoundError(
+                f'{source}: no videos ({", ".join(VIDEO_EXTENSIONS)}) in '
+                'this folder')
+        return sorted(found)
+    if not osp.isfile(source):
+        raise FileNotFoundError(f'{source}: no such file or folder')
+    if source.lower().endswith('.txt'):
+        root = osp.dirname(source)
+        with open(source) as f:
+            lines = [ln.strip() for ln in f]
+        paths = [
+            ln if osp.isabs(ln) else osp.join(root, ln) for ln in lines
+            if ln and not ln.startswith('#')
+        ]
+        if not paths:
+            raise ValueError(f'{source}: the list names no videos')
+        return paths
+    if not source.lower().endswith(VIDEO_EXTENSIONS):
+        raise ValueError(
+            f'{source}: not a video ({", ".join(VIDEO_EXTENSIONS)}), a '
+            'folder or a .txt list')
+    return [source]

@@ -1,20 +1,18 @@
 """Annotated video (face boxes + top emotions) and timeline plot."""
+import os
 import os.path as osp
 from fractions import Fraction
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import cv2
 import numpy as np
 
+from .face_tracking import max_gap_frames
+from .video_results import result_persons
+
 #: RGB colours of persons 0, 1, ...
 COLOURS = ((230, 60, 60), (60, 170, 230), (80, 200, 80), (230, 180, 40),
            (180, 90, 220), (240, 120, 180))
-
-
-def _persons(result: dict) -> List[dict]:
-    if result.get('persons'):
-        return result['persons']
-    return [dict(person=0, windows=result['windows'])]
 
 
 def _window_at(windows: List[dict], t: float) -> Optional[dict]:
@@ -59,8 +57,8 @@ def write_annotated_video(result: dict, out_file: str, top_k: int = 3) -> str:
     reader = decord.VideoReader(result['video'], num_threads=1)
     fps = result['fps']
     tracks = result.get('_tracks', [])
-    persons = _persons(result)
-    max_gap = int(round(fps))
+    persons = result_persons(result)
+    max_gap = max_gap_frames(fps)
     with av.open(out_file, 'w') as container:
         stream = container.add_stream(
             'libx264', rate=Fraction(fps).limit_denominator(1000))
@@ -117,7 +115,7 @@ def plot_timeline(result: dict, out_file: str) -> str:
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    persons = _persons(result)
+    persons = result_persons(result)
     classes = result['classes']
     fig, axes = plt.subplots(
         len(persons), 1, figsize=(10, 2.6 * len(persons)), squeeze=False)
@@ -150,3 +148,22 @@ def plot_timeline(result: dict, out_file: str) -> str:
     fig.savefig(out_file, dpi=100)
     plt.close(fig)
     return out_file
+
+
+def write_visualizations(result: dict, show_dir: str) -> Tuple[str, str]:
+    """The annotated MP4 and the timeline PNG of one video.
+
+    Args:
+        result (dict): Output of :func:`infer_video` (with ``_tracks``).
+        show_dir (str): Folder for ``<stem>_annotated.mp4`` and
+            ``<stem>_timeline.png`` (created).
+
+    Returns:
+        tuple[str, str]: The two files.
+    """
+    os.makedirs(show_dir, exist_ok=True)
+    stem = osp.splitext(osp.basename(result['video']))[0]
+    video = write_annotated_video(result,
+                                  osp.join(show_dir, f'{stem}_annotated.mp4'))
+    plot = plot_timeline(result, osp.join(show_dir, f'{stem}_timeline.png'))
+    return video, plot

@@ -1,8 +1,12 @@
-"""Sliding windows over a video and smoothing of per-window scores."""
-import math
-from typing import List, Optional, Tuple
+"""Window planning: which time spans (and frames) of a video are clips.
 
-import numpy as np
+``infer_video`` runs in three steps: plan the windows (here), turn each
+window into a pipeline record (:mod:`.window_records`), summarise the
+predictions into a timeline (:mod:`.timeline`).
+"""
+import math
+from dataclasses import dataclass, field
+from typing import List, NamedTuple, Optional, Tuple
 
 
 def sliding_windows(duration: float, window: float,
@@ -33,45 +37,107 @@ def sliding_windows(duration: float, window: float,
     return [(float(s), float(s + window)) for s in starts]
 
 
-def smooth_scores(scores: np.ndarray, kernel: int = 3) -> np.ndarray:
-    """Centred moving average of per-window probabilities.
+class VideoWindow(NamedTuple):
+    """One window of a video: a time span and its frames.
 
-    Rows that are NaN (skipped windows) are ignored by their neighbours and
-    stay NaN.
+    Attributes:
+        index (int): Position in the timeline.
+        start (float): Start in seconds.
+        end (float): End in seconds.
+        first_frame (int): First frame of the span.
+        stop_frame (int): One past its last frame (> ``first_frame``).
+    """
+    index: int
+    start: float
+    end: float
+    first_frame: int
+    stop_frame: int
+
+    @property
+    def num_frames(self) -> int:
+        """Frames in the window."""
+        return self.stop_frame - self.first_frame
+
+
+@dataclass
+class WindowPlan:
+    """The windows of a video and what the plan tells the user.
+
+    Attributes:
+        windows (list[VideoWindow]): In time order.
+        stride (float | None): Seconds between window starts (None: the
+            whole video is one clip).
+        notes (list[str]): Messages about the plan (a short video, one clip
+            for a long video, fewer frames than a clip samples).
+    """
+    windows: List[VideoWindow]
+    stride: Optional[float]
+    notes: List[str] = field(default_factory=list)
+
+
+def frame_span(start: float, end: float, fps: float,
+               num_frames: int) -> Tuple[int, int]:
+    """The frames ``[first, stop)`` of a time span; at least one frame.
 
     Args:
-        scores (np.ndarray): (N, C) probabilities, NaN rows for skipped
-            windows.
-        kernel (int): Windows averaged (odd; 1 = no smoothing).
-            Defaults to 3.
+        start (float): Start in seconds.
+        end (float): End in seconds.
+        fps (float): Frame rate.
+        num_frames (int): Frames in the video.
 
     Returns:
-        np.ndarray: (N, C) smoothed probabilities.
+        tuple[int, int]: First frame and one past the last.
     """
-    if kernel < 1 or kernel % 2 == 0:
-        raise ValueError(f'kernel must be an odd int >= 1, got {kernel!r}')
-    scores = np.asarray(scores, dtype=np.float64)
-    valid = ~np.isnan(scores).any(axis=1)
-    out = np.full_like(scores, np.nan)
-    half = kernel // 2
-    for i in np.flatnonzero(valid):
-        lo, hi = max(0, i - half), min(len(scores), i + half + 1)
-        rows = scores[lo:hi][valid[lo:hi]]
-        out[i] = rows.mean(axis=0)
-    return out
+    first = min(num_frames - 1, int(round(start * fps)))
+    stop = max(first + 1, min(num_frames, int(round(end * fps))))
+    return first, stop
 
 
-def overall_scores(scores: np.ndarray) -> Optional[np.ndarray]:
-    """Mean probability over the scored windows (None if none scored).
+def plan_windows(duration: float, fps: float, num_frames: int,
+                 window: Optional[float], stride: Optional[float],
+                 clip_len: int, clip_seconds: float) -> WindowPlan:
+    """Cut a video into the windows that become clips.
 
     Args:
-        scores (np.ndarray): (N, C), NaN rows for skipped windows.
+        duration (float): Video length in seconds.
+        fps (float): Frame rate.
+        num_frames (int): Frames in the video.
+        window (float, optional): Window length in seconds; None: the whole
+            video is one clip.
+        stride (float, optional): Seconds between window starts; None: half
+            the window.
+        clip_len (int): T, frames a clip samples (for the notes).
+        clip_seconds (float): Seconds of sound a clip holds (for the notes).
 
     Returns:
-        np.ndarray | None: (C,).
+        WindowPlan: The windows (see :func:`sliding_windows`), the stride
+        used and the notes.
     """
-    scores = np.asarray(scores, dtype=np.float64)
-    valid = ~np.isnan(scores).any(axis=1) if scores.size else np.zeros(0, bool)
-    if not valid.any():
-        return None
-    return scores[valid].mean(axis=0)
+    notes = []
+    if num_frames < clip_len:
+        notes.append(f'the video has {num_frames} frames, fewer than the '
+                     f'{clip_len} a clip samples: all are used and the '
+                     'rest is padding (as in training)')
+    if window is None:
+        spans = [(0.0, duration)]
+        stride = None
+        if duration > 2 * clip_seconds:
+            notes.append(
+                f'the whole {duration:.1f} s video is one clip '
+                f'({clip_len} frames over all of it, the sound '
+                f'of its first {clip_seconds:g} s); give a window for a '
+                'timeline')
+    else:
+        stride = stride or window / 2
+        spans = sliding_windows(duration, window, stride)
+        if len(spans) == 1:
+            notes.append(
+                f'the video ({duration:.2f} s) is not longer than one'
+                f' window ({window:g} s) + half a stride: one prediction for '
+                'all of it')
+    windows = [
+        VideoWindow(index, start, end, *frame_span(start, end, fps,
+                                                   num_frames))
+        for index, (start, end) in enumerate(spans)
+    ]
+    return WindowPlan(windows, stride, notes)

@@ -97,7 +97,17 @@ def tone(seconds: float,
          rate: int = 16000,
          freq: float = 440.0,
          level: float = 0.3) -> np.ndarray:
-    """A mono sine tone (float32)."""
+    """A mono sine tone.
+
+    Args:
+        seconds (float): Length.
+        rate (int): Sample rate in Hz. Defaults to 16000.
+        freq (float): Frequency in Hz. Defaults to 440.
+        level (float): Peak amplitude. Defaults to 0.3.
+
+    Returns:
+        np.ndarray: (S,) float32, S = round(seconds * rate).
+    """
     t = np.arange(int(round(seconds * rate))) / rate
     return (level * np.sin(2 * np.pi * freq * t)).astype(np.float32)
 
@@ -110,8 +120,9 @@ def write_video(path: str,
                 options: Optional[dict] = None) -> str:
     """Write RGB frames (and optional mono audio, muxed) with PyAV.
 
-    ``.mp4``/``.mkv``/``.mov`` get H.264 (+AAC), ``.avi`` MPEG-4 part 2
-    (+MP3 is not assumed: AAC), ``.webm`` VP9 when the build has it.
+    ``.avi`` gets MPEG-4 part 2 video, every other name H.264; the sound
+    is AAC. Encoding runs on one thread so that the frames decode alike run
+    to run (x264's bytes still vary slightly).
 
     Args:
         path (str): Output file.
