@@ -14,7 +14,7 @@ import json
 import os
 import os.path as osp
 import tempfile
-from typing import IO, Iterator
+from typing import IO, Iterator, Optional
 
 
 class AtomicWriteError(OSError):
@@ -22,14 +22,16 @@ class AtomicWriteError(OSError):
 
 
 @contextlib.contextmanager
-def atomic_write(path: str, mode: str = 'w',
-                 encoding: str = 'utf-8') -> Iterator[IO]:
+def atomic_write(path: str, mode: str = 'w', encoding: str = 'utf-8',
+                 newline: Optional[str] = None) -> Iterator[IO]:
     """Open a temporary file that replaces ``path`` when the block ends.
 
     Args:
         path (str): The destination.
         mode (str): ``'w'`` (text) or ``'wb'`` (bytes). Defaults to 'w'.
         encoding (str): Text encoding. Defaults to 'utf-8'.
+        newline (str, optional): As ``open``'s (``''`` for ``csv``).
+            Defaults to None.
 
     Yields:
         file: The temporary file, to write to.
@@ -44,8 +46,9 @@ def atomic_write(path: str, mode: str = 'w',
     fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.',
                                suffix='.tmp', dir=folder)
     try:
-        with os.fdopen(fd, mode, **({} if 'b' in mode else
-                                    dict(encoding=encoding))) as f:
+        text = {} if 'b' in mode else dict(encoding=encoding,
+                                           newline=newline)
+        with os.fdopen(fd, mode, **text) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())

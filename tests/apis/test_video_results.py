@@ -91,7 +91,10 @@ def test_json_and_csv_files(tmp_path):
     assert [(r['video'], r['person'], r['window'])
             for r in rows] == [('/v/x.mp4', '0', '0'), ('/v/x.mp4', '0', '1'),
                                ('/v/y.mp4', '0', '0'), ('/v/y.mp4', '0', '1'),
-                               ('/v/y.mp4', '1', '0')]
+                               ('/v/y.mp4', '1', '0'), ('/v/z.mp4', '', '')]
+    # the failed video has a row too, its reason in the note
+    assert rows[-1]['note'] == 'failed: cannot decode'
+    assert rows[-1]['p_a'] == '' and rows[-1]['pred_class'] == ''
     assert (rows[0]['p_a'], rows[0]['p_b']) == ('0.750000', '0.250000')
     assert rows[1]['p_a'] == '' and rows[1]['face_found'] == '0'
     assert rows[1]['note'].startswith('no face')

@@ -146,4 +146,4 @@ def test_argument_and_input_errors(demo_checkpoint, folder, tmp_path, capsys):
     bad = tmp_path / 'bad.pth'
     save_checkpoint(dict(state_dict={}), str(bad))
     code, _, err = run([CONFIG, bad, folder / 'a_talk.mp4'], capsys)
-    assert code == 2 and 'does not fit config' in err
+    assert code == 2 and 'does not fit' in err and 'umbenet_demo.py' in err

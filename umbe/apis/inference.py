@@ -13,42 +13,13 @@ from typing import Optional, Sequence, Union
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.runner.checkpoint import _load_checkpoint
 
+from umbe.engine import load_checked_checkpoint
 from umbe.registry import MODELS
 from umbe.utils import register_all_modules
 from .in_memory_transforms import AudioSegment, FrameSequence
 from .predict import predict_records
 from .video_inference import infer_video
-
-
-def _check_state_dict(model: torch.nn.Module, state: dict, config: str,
-                      checkpoint: str) -> None:
-    own = model.state_dict()
-    state = {
-        (k[7:] if k.startswith('module.') else k): v
-        for k, v in state.items()
-    }
-    missing = sorted(set(own) - set(state))
-    unexpected = sorted(set(state) - set(own))
-    shapes = [
-        f'{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}'
-        for k in sorted(set(own) & set(state))
-        if tuple(state[k].shape) != tuple(own[k].shape)
-    ]
-    if missing or unexpected or shapes:
-        parts = []
-        for name, items in (('missing', missing), ('unexpected', unexpected),
-                            ('shape mismatch (checkpoint vs config)', shapes)):
-            if items:
-                more = f' and {len(items) - 3} more' if len(items) > 3 else ''
-                parts.append(f'{name}: {", ".join(items[:3])}{more}')
-        raise ValueError(
-            f'checkpoint {checkpoint} does not fit config {config} (' +
-            '; '.join(parts) + '); pass the config the checkpoint was '
-            'trained with (mmengine saves it in the checkpoint\'s '
-            'meta["cfg"])')
-    model.load_state_dict(state, strict=True)
 
 
 def init_recognizer(config: Union[str, Config],
@@ -59,7 +30,8 @@ def init_recognizer(config: Union[str, Config],
     The checkpoint must fit the config: the same parameter names and shapes
     and, when the checkpoint records its dataset's classes (mmengine's
     ``meta['dataset_meta']``), the same class list in the same order.
-    Otherwise a ``ValueError`` names both files and the difference.
+    Otherwise a ``CheckpointMismatchError`` (a ``ValueError``) names both
+    files and the difference (:func:`umbe.engine.check_checkpoint`).
 
     Args:
         config (str | Config): Config file or object.
@@ -88,22 +60,8 @@ def init_recognizer(config: Union[str, Config],
             raise FileNotFoundError(
                 f'checkpoint {checkpoint} not found; train one with '
                 'tools/train.py (checkpoints are in its --work-dir)')
-        ckpt = _load_checkpoint(checkpoint, map_location='cpu')
-        state = ckpt.get('state_dict', ckpt) if isinstance(ckpt,
-                                                           dict) else None
-        if not isinstance(state, dict):
-            raise ValueError(f'{checkpoint} holds no state dict; pass a '
-                             'checkpoint saved by tools/train.py')
-        classes = getattr(model, 'classes', None)
-        saved = (ckpt.get('meta') or {}).get('dataset_meta', {}).get('classes')
-        if classes is not None and saved is not None and tuple(saved) != tuple(
-                classes):
-            raise ValueError(
-                f'checkpoint {checkpoint} was trained on the classes '
-                f'{list(saved)} but config {config_name} has '
-                f'{list(classes)}; pass the config of the checkpoint\'s '
-                'dataset (the class list and its order must match)')
-        _check_state_dict(model, state, config_name, checkpoint)
+        # safe loading, then the class list, strict keys and shapes
+        load_checked_checkpoint(model, checkpoint, config_name)
     model.cfg = config
     model.to(device)
     model.eval()

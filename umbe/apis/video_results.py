@@ -4,13 +4,13 @@ The formats are those of ``tools/infer.py --out`` (docs/inference.md): a
 JSON document with every video, or a CSV row per video, person and window.
 """
 import csv
-import json
 import os
 import os.path as osp
 from typing import List, Sequence, Tuple
 
 from terminaltables import AsciiTable
 
+from umbe.atomic_io import atomic_write, atomic_write_json
 from umbe.datasets.utils import BadClipError
 
 #: the file types results are written to
@@ -101,29 +101,34 @@ def write_results_json(path: str, results: Sequence[dict],
         checkpoint (str): The checkpoint file (recorded).
         classes (Sequence[str]): Class names in label order.
     """
-    with open(path, 'w') as f:
-        json.dump(
-            dict(
-                config=config,
-                checkpoint=checkpoint,
-                classes=list(classes),
-                videos=[json_ready(r) for r in results],
-                failures=[dict(video=p, error=e) for p, e in failures]),
-            f,
-            indent=1)
+    atomic_write_json(
+        dict(
+            config=config,
+            checkpoint=checkpoint,
+            classes=list(classes),
+            videos=[json_ready(r) for r in results],
+            failures=[dict(video=p, error=e) for p, e in failures]),
+        path,
+        indent=1)
 
 
 def write_results_csv(path: str, results: Sequence[dict],
-                      classes: Sequence[str]) -> None:
-    """One row per video, person and window with every class probability.
+                      classes: Sequence[str],
+                      failures: Sequence[Tuple[str, str]] = ()) -> None:
+    """One row per video, person and window with every class probability,
+    then one row per failed video (empty window fields, the reason in
+    ``note``, prefixed ``failed: ``).
 
     Args:
         path (str): The ``.csv`` file.
         results (Sequence[dict]): :func:`infer_video` results.
         classes (Sequence[str]): Class names in label order (the
             ``p_<class>`` columns).
+        failures (Sequence[tuple]): ``(video, reason)`` of failed videos.
+            Defaults to ().
     """
-    with open(path, 'w', newline='') as f:
+    width = len(CSV_COLUMNS) + len(classes)
+    with atomic_write(path, newline='') as f:
         writer = csv.writer(f)
         writer.writerow(
             list(CSV_COLUMNS) + [f'p_{c}'
@@ -142,6 +147,9 @@ def write_results_csv(path: str, results: Sequence[dict],
                             w['modalities']), w['pred_class'] or '',
                         w.get('smoothed_class') or ''
                     ] + probs + [w['note']])
+        for video, reason in failures:
+            writer.writerow([video] + [''] * (width - 1) +
+                            [f'failed: {reason}'])
 
 
 def write_results(path: str, results: Sequence[dict],
@@ -152,8 +160,7 @@ def write_results(path: str, results: Sequence[dict],
     Args:
         path (str): A ``.json`` or ``.csv`` file (its folder is created).
         results (Sequence[dict]): :func:`infer_video` results.
-        failures (Sequence[tuple]): ``(video, reason)`` of failed videos
-            (JSON only).
+        failures (Sequence[tuple]): ``(video, reason)`` of failed videos.
         config (str): The config file (JSON only).
         checkpoint (str): The checkpoint file (JSON only).
         classes (Sequence[str]): Class names in label order.
@@ -166,4 +173,4 @@ def write_results(path: str, results: Sequence[dict],
         write_results_json(path, results, failures, config, checkpoint,
                            classes)
     else:
-        write_results_csv(path, results, classes)
+        write_results_csv(path, results, classes, failures)

@@ -21,7 +21,7 @@ from umbe.models.utils import unwrap_model
 from umbe.safe_loading import CheckpointError, load_checkpoint_file
 
 
-class CheckpointMismatchError(CheckpointError):
+class CheckpointMismatchError(CheckpointError, ValueError):
     """A checkpoint that does not fit the config's model."""
 
 
