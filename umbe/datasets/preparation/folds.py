@@ -3,11 +3,10 @@
 ``fold{k}_test`` is the official test list of fold k; ``fold{k}_train`` and
 ``fold{k}_val`` split its official train list per class (docs/datasets.md).
 """
-import argparse
 from collections import OrderedDict
 from typing import Dict, List, Sequence
 
-from .common import write_splits
+from .common import VAL_RATIO, write_splits
 from .release import pad_id
 from .report import PrepReport
 from .splits import stratified_split
@@ -100,11 +99,15 @@ def fold_counts(sizes: Dict[int, Sequence[int]]) -> Dict[str, int]:
     }
 
 
-def write_fold_splits(
-        args: argparse.Namespace, folds: Dict[int, tuple], records: Dict[int,
-                                                                         dict],
-        report: PrepReport, complete: bool, official_sizes: Dict[int, tuple],
-        official_class_totals: Dict[str, int]) -> Dict[str, List[dict]]:
+def write_fold_splits(out_dir: str,
+                      folds: Dict[int, tuple],
+                      records: Dict[int, dict],
+                      report: PrepReport,
+                      complete: bool,
+                      official_sizes: Dict[int, tuple],
+                      official_class_totals: Dict[str, int],
+                      val_ratio: float = VAL_RATIO,
+                      seed: int = 0) -> Dict[str, List[dict]]:
     """Write the ``fold{k}_{train,val,test}`` files of a k-fold release.
 
     On a complete release (the official split files have the official
@@ -112,8 +115,7 @@ def write_fold_splits(
     fold and per class over the test folds; a difference is a warning.
 
     Args:
-        args (argparse.Namespace): The tool's arguments (``out_dir``,
-            ``val_ratio``, ``seed``).
+        out_dir (str): The output folder.
         folds (dict): fold number -> (train pairs, test pairs) as read.
         records (dict): clip id -> record; clips without one are left out.
         report (PrepReport): Receives the counts and warnings.
@@ -121,6 +123,9 @@ def write_fold_splits(
         official_sizes (dict): fold number -> official (train, test) sizes.
         official_class_totals (dict): class name -> clips over the test
             folds.
+        val_ratio (float): Fraction of each class of a fold's train records
+            moved to its val split. Defaults to ``VAL_RATIO``.
+        seed (int): Seed of the val split. Defaults to 0.
 
     Returns:
         dict: split name -> records, as written.
@@ -131,8 +136,8 @@ def write_fold_splits(
             tuple([records[c] for c, _ in pairs if c in records]
                   for pairs in folds[k])
             for k in folds
-        }, args.val_ratio, args.seed)
-    write_splits(args.out_dir, splits, report)
+        }, val_ratio, seed)
+    write_splits(out_dir, splits, report)
     if complete:
         report.compare(
             'prepared records of a complete release',
