@@ -14,13 +14,14 @@ import sys
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.dist import init_dist
-from mmengine.runner import load_checkpoint, set_random_seed
+from mmengine.runner import load_checkpoint
 
 from umbe.datasets.feature_cache import (DEFAULT_TRAIN_VIEWS,
                                          StaleCacheError, cache_split,
                                          split_target)
 from umbe.registry import MODELS
 from umbe.utils import register_all_modules, setup_distributed
+from umbe.utils.config_utils import seed_like_runner
 
 
 def parse_args(argv=None):
@@ -61,9 +62,7 @@ def main(argv=None):
             init_dist(args.launcher)
         else:
             setup_distributed(cfg, args.launcher)
-    seed = cfg.get('randomness', {}).get('seed', 0)
-    if seed is not None:
-        set_random_seed(seed)  # the same random towers as the Runner
+    seed = seed_like_runner(cfg)  # the same random towers as the Runner
     model = MODELS.build(cfg.model)
     if args.checkpoint:
         load_checkpoint(model, args.checkpoint, map_location='cpu')
@@ -81,7 +80,7 @@ def main(argv=None):
         try:
             cache_split(model, source, cache_dir, views, args.batch_size,
                         args.num_workers, args.overwrite, args.stop_after,
-                        seed or 0, command)
+                        seed, command)
         except (StaleCacheError, ValueError) as err:
             print(f'error: {err}', file=sys.stderr)
             return 1

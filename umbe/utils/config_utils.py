@@ -1,10 +1,13 @@
-"""Loading configs for the tools: strict ``--cfg-options``, shared flags."""
+"""The tools' command-line bits: loading configs with strict
+``--cfg-options``, the shared flags, and the edits ``tools/train.py`` and
+``tools/test.py`` make to a config from their options."""
 import argparse
 import difflib
 import os
 import os.path as osp
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
+import torch
 from mmengine.config import Config, DictAction
 
 NEW_KEY_MARK = '+'
@@ -118,3 +121,183 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
 def export_local_rank(args: argparse.Namespace) -> None:
     """Set ``LOCAL_RANK`` from ``--local-rank`` unless torchrun set it."""
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+
+
+def set_work_dir(cfg: Config, work_dir: Optional[str],
+                 config_path: str) -> Config:
+    """``cfg.work_dir``: the command line's, else the config's, else
+    ``./work_dirs/<config name>``.
+
+    Args:
+        cfg (Config): The config, changed in place.
+        work_dir (str, optional): ``--work-dir``.
+        config_path (str): The config file.
+
+    Returns:
+        Config: ``cfg``.
+    """
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(config_path))[0])
+    return cfg
+
+
+def enable_amp(cfg: Config, dtype: Optional[str] = None) -> Config:
+    """Mixed precision: the AMP optim wrapper of the device.
+
+    CUDA: ``AmpOptimWrapper`` in ``dtype`` (float16 by default, with
+    dynamic loss scaling; bfloat16 has float32's range and needs none).
+    CPU: ``CPUAmpOptimWrapper`` in bfloat16, the only dtype of CPU autocast.
+
+    Args:
+        cfg (Config): The config, changed in place; its ``optim_wrapper``
+            must be an ``OptimWrapper`` (or already an AMP one).
+        dtype (str, optional): ``'float16'`` or ``'bfloat16'``. Defaults to
+            None (float16 on CUDA, bfloat16 on CPU).
+
+    Returns:
+        Config: ``cfg``.
+
+    Raises:
+        ValueError: Another optim wrapper type, or float16 without CUDA.
+    """
+    optim_wrapper = cfg.optim_wrapper
+    if optim_wrapper.get('type', 'OptimWrapper') not in (
+            'OptimWrapper', 'AmpOptimWrapper', 'CPUAmpOptimWrapper'):
+        raise ValueError(
+            f'--amp needs an OptimWrapper, the config has '
+            f'{optim_wrapper.type}; set its AMP options in the config.')
+    cuda = torch.cuda.is_available()
+    dtype = dtype or ('float16' if cuda else 'bfloat16')
+    if not cuda and dtype != 'bfloat16':
+        raise ValueError(
+            f'--amp-dtype {dtype} needs CUDA; on CPU autocast runs in '
+            'bfloat16 (leave --amp-dtype out or pass bfloat16).')
+    if cuda:
+        optim_wrapper.type = 'AmpOptimWrapper'
+        optim_wrapper.dtype = dtype
+        if dtype == 'float16':  # bfloat16 has float32's range
+            optim_wrapper.setdefault('loss_scale', 'dynamic')
+    else:
+        optim_wrapper.type = 'CPUAmpOptimWrapper'
+        optim_wrapper.dtype = 'bfloat16'
+    return cfg
+
+
+def set_resume(cfg: Config, resume: Optional[str]) -> Config:
+    """Resume training: ``'auto'`` from the work dir's latest checkpoint,
+    a path from that checkpoint, None not at all (the config's choice).
+
+    Args:
+        cfg (Config): The config, changed in place.
+        resume (str, optional): ``--resume``'s value.
+
+    Returns:
+        Config: ``cfg``.
+
+    Raises:
+        FileNotFoundError: The checkpoint path does not exist.
+    """
+    if resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif resume is not None:
+        if not osp.isfile(resume):
+            raise FileNotFoundError(
+                f'--resume checkpoint {resume} not found; omit the path '
+                'to resume from the latest checkpoint of the work dir.')
+        cfg.resume, cfg.load_from = True, resume
+    return cfg
+
+
+def enable_auto_scale_lr(cfg: Config, config_path: str) -> Config:
+    """Scale the learning rate by the total batch size over
+    ``auto_scale_lr.base_batch_size`` (mmengine's rule).
+
+    Raises:
+        KeyError: The config has no ``auto_scale_lr.base_batch_size``.
+    """
+    if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
+        raise KeyError(
+            f'--auto-scale-lr needs auto_scale_lr.base_batch_size in '
+            f'{config_path} (see configs/_base_/schedules/).')
+    cfg.auto_scale_lr.enable = True
+    return cfg
+
+
+def set_test_checkpoint(cfg: Config, checkpoint: str) -> Config:
+    """Test ``checkpoint``: it must exist; it becomes ``cfg.load_from``.
+
+    Raises:
+        FileNotFoundError: Naming the checkpoint and where they come from.
+    """
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(
+            f'checkpoint {checkpoint} not found; train first with '
+            'tools/train.py (checkpoints are in its --work-dir)')
+    cfg.load_from = checkpoint
+    return cfg
+
+
+def add_dump_metric(cfg: Config, path: str) -> Config:
+    """Dump the test predictions to a pickle file: a ``DumpResults``
+    metric after the config's test metrics.
+
+    Raises:
+        ValueError: ``path`` is not a ``.pkl`` / ``.pickle`` file name.
+    """
+    if not path.endswith(('.pkl', '.pickle')):
+        raise ValueError(f'--dump {path}: use a .pkl file name')
+    evaluator = cfg.test_evaluator
+    metrics = list(evaluator) if isinstance(evaluator, (list, tuple)) \
+        else [evaluator]
+    cfg.test_evaluator = metrics + [
+        dict(type='DumpResults', out_file_path=path)
+    ]
+    return cfg
+
+
+def parse_test_modalities(cfg: Config,
+                          value: Optional[str]) -> Optional[List[tuple]]:
+    """The modality subsets that ``--modalities`` asks to test.
+
+    ``all-subsets`` means every non-empty subset of the modality groups the
+    test pipeline loads (see :func:`umbe.evaluation.parse_subsets`).
+
+    Args:
+        cfg (Config): The config (its ``test_dataloader`` pipeline).
+        value (str, optional): ``--modalities``; None tests the config as
+            it is.
+
+    Returns:
+        list[tuple] | None: The subsets, or None.
+
+    Raises:
+        ValueError: An unknown modality name.
+    """
+    # imported here: `import umbe.utils` stays light (as register_all_modules)
+    from umbe.datasets import pipeline_settings
+    from umbe.evaluation import parse_subsets
+    from umbe.structures import MODALITY_GROUPS
+    pipeline = cfg.test_dataloader.get('dataset', {}).get('pipeline', [])
+    return parse_subsets(value,
+                         pipeline_settings(pipeline).groups or MODALITY_GROUPS)
+
+
+def seed_like_runner(cfg: Config) -> int:
+    """Seed the random generators with the config's ``randomness.seed``, as
+    ``Runner.from_cfg`` does before it builds the model, so that a model
+    built next has the random weights (towers) of a run's model.
+
+    Args:
+        cfg (Config): The config.
+
+    Returns:
+        int: The seed; 0 when the config sets none (nothing is seeded).
+    """
+    from mmengine.runner import set_random_seed
+    seed = (cfg.get('randomness') or {}).get('seed')
+    if seed is not None:
+        set_random_seed(seed)
+    return seed or 0

@@ -1,4 +1,3 @@
-import importlib.util
 import os.path as osp
 import sys
 
@@ -11,15 +10,7 @@ sys.path.insert(0, osp.join(REPO, 'tests', 'datasets', 'preparation'))
 
 
 @pytest.fixture(scope='session')
-def prepare_tool():
+def prepare_tool(tool_main):
     """``prepare_tool(name)``: the ``main(argv)`` of
-    ``tools/data/<name>/prepare.py``, loaded as a user's script."""
-
-    def load(name):
-        path = osp.join(REPO, 'tools', 'data', name, 'prepare.py')
-        spec = importlib.util.spec_from_file_location(f'prepare_{name}', path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module.main
-
-    return load
+    ``tools/data/<name>/prepare.py``."""
+    return lambda name: tool_main(f'tools/data/{name}/prepare.py')
