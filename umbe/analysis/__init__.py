@@ -5,6 +5,8 @@ from .benchmark_configs import (CACHED_DATASET, set_random_towers,
 from .complexity import (FLOPS_PER_MULTIPLY_ADD, ParameterCount,
                          count_flops, count_parameters, flops_per_clip,
                          parameters_per_child)
+from .epoch_benchmark import (EpochRun, check_twins, epoch_benchmark_table,
+                              prepare_run, summarize_epochs, time_training)
 from .loader_timing import loader_clips_per_s
 from .memory import peak_memory, peak_rss_gib, reset_peak_memory
 from .step_benchmark import benchmark_steps, step_benchmark_table
@@ -15,8 +17,9 @@ from .synthetic_batch import first_clip, synthetic_batch, synthetic_clips
 __all__ = [
     'CACHED_DATASET', 'set_random_towers', 'source_dataset_cfg',
     'FLOPS_PER_MULTIPLY_ADD', 'ParameterCount', 'count_flops',
-    'count_parameters', 'flops_per_clip', 'parameters_per_child',
-    'loader_clips_per_s', 'peak_memory', 'peak_rss_gib', 'reset_peak_memory',
+    'count_parameters', 'flops_per_clip', 'parameters_per_child', 'EpochRun',
+    'check_twins', 'epoch_benchmark_table', 'prepare_run',
+    'summarize_epochs', 'time_training', 'loader_clips_per_s', 'peak_memory', 'peak_rss_gib', 'reset_peak_memory',
     'benchmark_steps', 'step_benchmark_table', 'frozen_features',
     'inference_times', 'paired_median_times', 'synchronize',
     'train_step_times', 'first_clip', 'synthetic_batch', 'synthetic_clips'

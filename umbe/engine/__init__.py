@@ -1,7 +1,8 @@
-from .hooks import FeatureCacheCheckHook, PromptStatisticsHook, TwoStageHook
+from .hooks import (EpochTimerHook, FeatureCacheCheckHook,
+                    PromptStatisticsHook, TwoStageHook)
 from .optimizers import CPUAmpOptimWrapper
 
 __all__ = [
     'TwoStageHook', 'PromptStatisticsHook', 'FeatureCacheCheckHook',
-    'CPUAmpOptimWrapper'
+    'CPUAmpOptimWrapper', 'EpochTimerHook'
 ]
