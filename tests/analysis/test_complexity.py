@@ -1,22 +1,14 @@
 """Parameters and FLOPs: one convention (2 FLOPs per multiply-add),
 attention counted in eval mode and on CPU."""
-import os.path as osp
-
 import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.config import Config
 
 import umbe  # noqa: F401  (before mmaction.models)
 from umbe.analysis import (FLOPS_PER_MULTIPLY_ADD, count_flops,
                            count_parameters, first_clip, flops_per_clip,
-                           parameters_per_child, source_dataset_cfg,
-                           synthetic_batch)
-from umbe.registry import MODELS
-from umbe.utils import register_all_modules
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+                           parameters_per_child)
 
 
 def test_parameters_trainable_frozen_and_per_child():
@@ -56,20 +48,8 @@ def test_attention_is_counted_in_eval_mode(need_weights):
         attention
 
 
-@pytest.fixture(scope='module')
-def demo():
-    register_all_modules()
-    cfg = Config.fromfile(
-        osp.join(REPO, 'configs', 'umbenet', 'umbenet_demo_cached.py'))
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    batch = synthetic_batch(source_dataset_cfg(cfg), 2,
-                            len(cfg.model.classes))
-    return model, batch
-
-
-def test_flops_per_clip_split_at_the_frozen_features(demo):
-    model, batch = demo
+def test_flops_per_clip_split_at_the_frozen_features(demo_cached):
+    _, model, batch = demo_cached
     one = flops_per_clip(model, first_clip(batch))
     # per clip: the same for a batch of one and of two
     assert flops_per_clip(model, batch) == one

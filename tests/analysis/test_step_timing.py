@@ -1,32 +1,20 @@
 """Train and inference step timing; the cached step skips the towers."""
 import copy
-import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
 import umbe  # noqa: F401  (before mmaction.models)
 from umbe.analysis import (frozen_features, inference_times,
-                           paired_median_times, source_dataset_cfg,
-                           synthetic_batch, train_step_times)
-from umbe.registry import MODELS
-from umbe.utils import register_all_modules
+                           paired_median_times, train_step_times)
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PHASES = ('preprocess', 'forward', 'backward', 'optimizer', 'total')
 
 
 @pytest.fixture(scope='module')
-def demo():
-    register_all_modules()
-    cfg = Config.fromfile(
-        osp.join(REPO, 'configs', 'umbenet', 'umbenet_demo_cached.py'))
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    batch = synthetic_batch(source_dataset_cfg(cfg), 2,
-                            len(cfg.model.classes))
+def demo(demo_cached):
+    cfg, model, batch = demo_cached
     return model, build_optim_wrapper(model, cfg.optim_wrapper), batch
 
 

@@ -22,3 +22,17 @@ def tool_main():
         return module.main
 
     return load
+
+
+@pytest.fixture
+def tool_exit(tool_main, monkeypatch):
+    """``tool_exit(path, *argv)``: run a tool that must stop before its
+    work (``SystemExit``) and return its message."""
+    monkeypatch.setenv('LOCAL_RANK', '0')  # train.py and test.py set it
+
+    def run(path, *argv):
+        with pytest.raises(SystemExit) as err:
+            tool_main(path)(list(argv))
+        return str(err.value)
+
+    return run

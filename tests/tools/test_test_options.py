@@ -11,26 +11,18 @@ CONFIG = osp.join(REPO, 'configs', 'umbenet', 'umbenet_demo.py')
 
 
 @pytest.fixture
-def test_tool(tool_main, monkeypatch):
-    monkeypatch.setenv('LOCAL_RANK', '0')  # the tool sets it
-    main = tool_main('tools/test.py')
-
-    def run(*argv):
-        with pytest.raises(SystemExit) as err:
-            main(list(argv))
-        return str(err.value)
-
-    return run
+def run_test(tool_exit):
+    return lambda *argv: tool_exit('tools/test.py', *argv)
 
 
-def test_bad_options_end_with_their_message(test_tool, tmp_path):
-    message = test_tool(CONFIG, str(tmp_path / 'missing.pth'))
+def test_bad_options_end_with_their_message(run_test, tmp_path):
+    message = run_test(CONFIG, str(tmp_path / 'missing.pth'))
     assert message.startswith('tools/test.py: error: checkpoint ')
     assert 'missing.pth not found; train first' in message
     ckpt = tmp_path / 'a.pth'
     ckpt.write_bytes(b'')
-    assert test_tool(CONFIG, str(ckpt), '--dump', 'p.txt') == (
+    assert run_test(CONFIG, str(ckpt), '--dump', 'p.txt') == (
         'tools/test.py: error: --dump p.txt: use a .pkl file name')
-    message = test_tool(CONFIG, str(ckpt), '--modalities', 'video,smell')
+    message = run_test(CONFIG, str(ckpt), '--modalities', 'video,smell')
     assert message.startswith('tools/test.py: error: ')
     assert 'smell' in message

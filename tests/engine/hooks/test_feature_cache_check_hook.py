@@ -17,28 +17,15 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
 CONFIG = osp.join(REPO, 'configs', 'umbenet', 'umbenet_demo_cached.py')
 
 
-def load_cfg(root, cache_root):
+def test_runner_hook_refuses_other_towers(tiny_demo_root, tmp_path):
     register_all_modules()  # the default scope (another test may clear it)
     cfg = Config.fromfile(CONFIG)
-    for split in ('train', 'val', 'test'):
-        ds = cfg[f'{split}_dataloader'].dataset
-        ds.source.data_root = root
-        ds.cache_dir = osp.join(cache_root, split)
-    return cfg
-
-
-def build_model(cfg):
-    set_random_seed(0)
-    model = MODELS.build(cfg.model)
-    return model.eval()
-
-
-def test_runner_hook_refuses_other_towers(tiny_demo_root, tmp_path):
-    cfg = load_cfg(tiny_demo_root, str(tmp_path / 'cache'))
-    model = build_model(cfg)
     ds_cfg = cfg.test_dataloader.dataset
-    cache_split(model, ds_cfg.source, ds_cfg.cache_dir, num_workers=0,
-                log=lambda *a: None)
+    ds_cfg.source.data_root = tiny_demo_root
+    ds_cfg.cache_dir = str(tmp_path / 'cache')
+    set_random_seed(0)
+    cache_split(MODELS.build(cfg.model).eval(), ds_cfg.source,
+                ds_cfg.cache_dir, num_workers=0, log=lambda *a: None)
     assert 'feature_cache_check' in cfg.default_hooks
     cfg.work_dir = str(tmp_path / 'work')
     cfg.test_dataloader.num_workers = 0

@@ -15,8 +15,8 @@ import re
 from typing import Optional
 
 from .common import (SAMPLE_RATE, VAL_RATIO, by_clip_id, check_frame_dirs,
-                     clip_media, extract_all_audio, make_record, start_report)
-from .folds import fold_counts, fold_labels, write_fold_splits
+                     extract_all_audio, start_report)
+from .folds import clip_records, fold_counts, fold_labels, write_fold_splits
 from .release import (ReleaseError, find_dir, find_dirs, index_clip_dirs,
                       index_files, normalize_name, official_label_name,
                       pad_id, parse_int_id, read_text_lines)
@@ -216,23 +216,10 @@ def prepare_dfew(release_root: str,
     if not no_audio and videos:
         outcomes = extract_all_audio(videos, out_dir, sample_rate,
                                      workers, report)
-    records = {}
-    for clip in sorted(labels):
-        clip_id = pad_id(clip)
-        video, audio = clip_media(clip_id, videos, outcomes, out_dir)
-        frames = frame_dirs.get(clip_id)
-        if video is None and frames is None:
-            report.fail('skipped', clip_id,
-                        f'clip {clip_id}: no readable source clip and no face '
-                        'frames; left out of every split')
-            continue
-        records[clip] = make_record(
-            clip_id,
-            labels[clip],
-            out_dir,
-            filename=video,
-            frame_dir=frames,
-            audio=audio)
+    records = clip_records(labels, out_dir, report, videos, outcomes,
+                           frame_dirs,
+                           missing='no readable source clip and no face '
+                           'frames')
     write_fold_splits(out_dir, folds, records, report, complete,
                       OFFICIAL_FOLD_SIZES, OFFICIAL_CLASS_TOTALS, val_ratio,
                       seed)

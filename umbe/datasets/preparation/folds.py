@@ -4,9 +4,9 @@
 ``fold{k}_val`` split its official train list per class (docs/datasets.md).
 """
 from collections import OrderedDict
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
-from .common import VAL_RATIO, write_splits
+from .common import VAL_RATIO, clip_media, make_record, write_splits
 from .release import pad_id
 from .report import PrepReport
 from .splits import stratified_split
@@ -84,6 +84,60 @@ def fold_labels(folds: Dict[int, tuple], report: PrepReport) -> Dict[int, int]:
                 report.warn(f'clip {pad_id(clip)} has different labels in '
                             'different split files')
     return labels
+
+
+def clip_records(labels: Dict[int, int],
+                 out_dir: str,
+                 report: PrepReport,
+                 videos: Dict[str, str],
+                 outcomes: Dict[str, str],
+                 frame_dirs: Dict[str, str],
+                 scene_dirs: Optional[Dict[str, str]] = None,
+                 captions: Optional[Dict[int, str]] = None,
+                 missing: str = 'no readable clip and no frames'
+                 ) -> Dict[int, dict]:
+    """The record of every labelled clip of a k-fold release.
+
+    A clip with neither a readable video nor frames is reported
+    (``skipped``) and left out of every split.
+
+    Args:
+        labels (dict): int clip id -> label.
+        out_dir (str): The output folder.
+        report (PrepReport): Receives the skipped clips.
+        videos (dict): 5-digit id -> source clip.
+        outcomes (dict): 5-digit id -> audio outcome
+            (:func:`extract_all_audio`; empty without audio).
+        frame_dirs (dict): 5-digit id -> face frame folder.
+        scene_dirs (dict, optional): 5-digit id -> full frame folder.
+            Defaults to None.
+        captions (dict, optional): int clip id -> caption. Defaults to None.
+        missing (str): What a skipped clip lacks, for the message.
+
+    Returns:
+        dict: int clip id -> record.
+    """
+    scene_dirs, captions = scene_dirs or {}, captions or {}
+    records = {}
+    for clip in sorted(labels):
+        clip_id = pad_id(clip)
+        video, audio = clip_media(clip_id, videos, outcomes, out_dir)
+        if video is None and clip_id not in frame_dirs \
+                and clip_id not in scene_dirs:
+            report.fail('skipped', clip_id,
+                        f'clip {clip_id}: {missing}; left out of every '
+                        'split')
+            continue
+        records[clip] = make_record(
+            clip_id,
+            labels[clip],
+            out_dir,
+            filename=video,
+            frame_dir=frame_dirs.get(clip_id),
+            scene_dir=scene_dirs.get(clip_id),
+            audio=audio,
+            caption=captions.get(clip))
+    return records
 
 
 def fold_counts(sizes: Dict[int, Sequence[int]]) -> Dict[str, int]:

@@ -18,8 +18,8 @@ import cv2
 
 from umbe.datasets.utils import list_images
 from .common import (SAMPLE_RATE, VAL_RATIO, by_clip_id, check_frame_dirs,
-                     clip_media, extract_all_audio, make_record, start_report)
-from .folds import fold_counts, fold_labels, write_fold_splits
+                     extract_all_audio, start_report)
+from .folds import clip_records, fold_counts, fold_labels, write_fold_splits
 from .release import (ReleaseError, find_dir, find_dirs, index_clip_dirs,
                       index_files, normalize_name, official_label_name,
                       pad_id, parse_int_id, read_text_lines)
@@ -308,25 +308,8 @@ def prepare_mafw(release_root: str,
     if not no_audio and videos:
         outcomes = extract_all_audio(videos, out_dir, sample_rate,
                                      workers, report)
-    records = {}
-    for clip in sorted(labels):
-        clip_id = pad_id(clip)
-        video, audio = clip_media(clip_id, videos, outcomes, out_dir)
-        if video is None and clip_id not in face_dirs \
-                and clip_id not in scene_dirs:
-            report.fail('skipped', clip_id,
-                        f'clip {clip_id}: no readable clip and no frames; '
-                        'left out of every split')
-            continue
-        records[clip] = make_record(
-            clip_id,
-            labels[clip],
-            out_dir,
-            filename=video,
-            frame_dir=face_dirs.get(clip_id),
-            scene_dir=scene_dirs.get(clip_id),
-            audio=audio,
-            caption=captions.get(clip))
+    records = clip_records(labels, out_dir, report, videos, outcomes,
+                           face_dirs, scene_dirs, captions)
     write_fold_splits(out_dir, folds, records, report, complete,
                       OFFICIAL_FOLD_SIZES, OFFICIAL_CLASS_TOTALS, val_ratio,
                       seed)
