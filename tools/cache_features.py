@@ -19,6 +19,7 @@ from mmengine.runner import load_checkpoint, set_random_seed
 from umbe.datasets.feature_cache import (DEFAULT_TRAIN_VIEWS,
                                          StaleCacheError, cache_split,
                                          split_target)
+from umbe.models.utils import TowerWeightsError
 from umbe.registry import MODELS
 from umbe.utils import register_all_modules, setup_distributed
 
@@ -64,7 +65,11 @@ def main(argv=None):
     seed = cfg.get('randomness', {}).get('seed', 0)
     if seed is not None:
         set_random_seed(seed)  # the same random towers as the Runner
-    model = MODELS.build(cfg.model)
+    try:
+        model = MODELS.build(cfg.model)
+    except TowerWeightsError as err:  # random or unavailable CLIP weights
+        print(f'error: {err}', file=sys.stderr)
+        return 1
     if args.checkpoint:
         load_checkpoint(model, args.checkpoint, map_location='cpu')
     if torch.cuda.is_available():

@@ -5,6 +5,7 @@ import os.path as osp
 import torch
 from mmengine.runner import Runner
 
+from umbe.models.utils import TowerWeightsError, check_tower_weights
 from umbe.utils import (register_all_modules, setup_cpu_threads,
                         setup_distributed)
 from umbe.utils.config_utils import (add_runner_arguments, export_local_rank,
@@ -101,12 +102,16 @@ def main():
     register_all_modules()
     try:
         cfg = merge_args(load_config(args.config, args.cfg_options), args)
+        check_tower_weights(cfg.model)  # before the runner's logs
         setup_distributed(cfg, args.launcher)
         setup_cpu_threads(cfg, args.cpu_threads)
     except (FileNotFoundError, KeyError, ValueError, RuntimeError) as e:
         # a bad command line or config: the message, not a traceback
         raise SystemExit(f'tools/train.py: error: {e.args[0]}')
-    runner = Runner.from_cfg(cfg)
+    try:
+        runner = Runner.from_cfg(cfg)
+    except TowerWeightsError as e:  # random or unavailable CLIP weights
+        raise SystemExit(f'tools/train.py: error: {e}')
     runner.train()
 
 

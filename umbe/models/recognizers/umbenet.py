@@ -7,8 +7,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModel
 
-from umbe.models.utils import FrozenTowerModule
-from umbe.models.utils.clip_weights import RandomTowersError
+from umbe.models.utils import (FrozenTowerModule, RandomTowersError,
+                               random_towers_message)
 from umbe.registry import MODELS
 from umbe.structures import MODALITIES, presence_matrix, subset_ids
 
@@ -251,12 +251,7 @@ class UMBEnet(BaseModel):
             and module.weights_file is None
         ]
         if random:
-            raise RandomTowersError(
-                f'the frozen CLIP tower(s) {", ".join(random)} would keep '
-                'random weights (pretrained=None): set their `pretrained` to '
-                "a CLIP file or an open_clip tag such as 'openai', or set "
-                'model.allow_random_towers=True to run them random on '
-                'purpose')
+            raise RandomTowersError(random_towers_message(random))
 
 
 def _derived(cfg: dict, name: str, **values) -> dict:

@@ -7,6 +7,7 @@ from .frozen_tower import FrozenTowerModule, set_trainable_by_patterns
 from .masked_mean_transformer import MaskedMeanTransformer, masked_mean
 from .model_parts import find_module, unwrap_model
 from .summary_token_transformer import SummaryTokenTransformer
+from .tower_check import check_tower_weights, random_towers_message
 
 __all__ = [
     'key_padding_to_attn_mask', 'load_tower_weights', 'read_clip_state_dict',
@@ -14,5 +15,6 @@ __all__ = [
     'TowerWeightsError', 'ClipWeightsUnavailableError', 'RandomTowersError',
     'FrozenTowerModule', 'set_trainable_by_patterns',
     'SummaryTokenTransformer', 'MaskedMeanTransformer', 'masked_mean',
-    'find_module', 'unwrap_model'
+    'find_module', 'unwrap_model', 'check_tower_weights',
+    'random_towers_message'
 ]
