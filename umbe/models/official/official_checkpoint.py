@@ -69,7 +69,7 @@ PUBLIC_FUSION_ORDER = ('face', 'scene', 'caption', 'audio')
 #: Public parameters that never take part in the forward pass, by prefix.
 OFFICIAL_UNUSED = {
     'prompt_pool.transformerClip.':
-    'a 12-layer transformer the prompt pool builds and never runs',
+    'the prompt pool\'s transformer (12 layers), built and never run',
     'prompt_pool.pencoding.':
     'position embeddings the prompt pool builds and never uses',
 }
