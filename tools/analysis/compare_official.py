@@ -396,10 +396,10 @@ def dropout_modules(model):
                  and m.dropout > 0]
 
 
-def public_selection(module, model, batch_logits_query, train):
+def public_selection(model, fused, train):
     """The public pool's top-k for a fused batch (its own arithmetic)."""
     pool = model.prompt_pool
-    query = batch_logits_query.mean(dim=0)
+    query = fused.mean(dim=0)
     query = query / query.norm(p=2, dim=-1, keepdim=True)
     keys = pool.prompt_key / pool.prompt_key.norm(p=2, dim=-1, keepdim=True)
     sim = query @ keys.T
@@ -479,7 +479,7 @@ def main(argv=None):
     handle = public.prompt_pool.register_forward_pre_hook(
         lambda m, a: fused.update(query=a[0].detach()))
     p_logits, p_loss = run_public(public, captured, batch, train=True)
-    p_ids = public_selection(module, public, fused['query'], True)
+    p_ids = public_selection(public, fused['query'], True)
     o_logits, o_loss, o_ids = run_umbe(ours, inputs, samples, train=True)
     figures['selected_prompts_equal'] = bool(
         torch.equal(p_ids.sort().values, o_ids.reshape(-1).sort().values))
