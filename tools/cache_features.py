@@ -70,7 +70,8 @@ def main(argv=None):
         else:
             setup_distributed(cfg, args.launcher)
     seed = seed_like_runner(cfg)  # the same random towers as the Runner
-    model = MODELS.build(cfg.model)
+    with exit_on_user_error('tools/cache_features.py'):
+        model = MODELS.build(cfg.model)  # refuses random frozen towers
     if args.checkpoint:
         with exit_on_user_error('tools/cache_features.py'):
             load_checked_checkpoint(model, args.checkpoint, args.config)

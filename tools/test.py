@@ -12,6 +12,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from umbe.evaluation import evaluate_modality_subsets, subset_report
+from umbe.models.utils import check_tower_weights
 from umbe.utils import (check_annotation_files, exit_on_user_error,
                         register_all_modules, setup_cpu_threads,
                         setup_distributed)
@@ -60,6 +61,7 @@ def main(argv=None):
         apply_checkpoint_trust(args)
         cfg = merge_args(load_config(args.config, args.cfg_options), args)
         subsets = parse_test_modalities(cfg, args.modalities)
+        check_tower_weights(cfg.model)  # before the runner's logs
         check_annotation_files(cfg, ('test', ))
         setup_distributed(cfg, args.launcher)
         setup_cpu_threads(cfg, args.cpu_threads)

@@ -3,6 +3,7 @@ import argparse
 
 from mmengine.runner import Runner
 
+from umbe.models.utils import check_tower_weights
 from umbe.utils import (check_annotation_files, exit_on_user_error,
                         register_all_modules, setup_cpu_threads,
                         setup_distributed)
@@ -66,6 +67,7 @@ def main(argv=None):
     try:
         apply_checkpoint_trust(args)
         cfg = merge_args(load_config(args.config, args.cfg_options), args)
+        check_tower_weights(cfg.model)  # before the runner's logs
         check_annotation_files(cfg, ('train', 'val'))
         setup_distributed(cfg, args.launcher)
         setup_cpu_threads(cfg, args.cpu_threads)

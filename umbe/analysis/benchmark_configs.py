@@ -1,31 +1,22 @@
 """Config edits the measuring tools share: random towers, the uncached
 source of a cached dataset."""
-from typing import Any
+from umbe.models.utils import use_random_towers
 
 #: the dataset type that reads a feature cache (its ``source`` is the
 #: uncached dataset it was built from)
 CACHED_DATASET = 'CachedFeatureDataset'
 
 
-def _clear_pretrained(node: Any) -> None:
-    if isinstance(node, dict):
-        if 'pretrained' in node:
-            node['pretrained'] = None
-        for value in node.values():
-            _clear_pretrained(value)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            _clear_pretrained(value)
-
-
 def set_random_towers(cfg) -> None:
-    """Random weights instead of pretrained files: every ``pretrained``
-    entry of ``cfg.model`` (the CLIP towers) becomes None, in place.
+    """Random weights instead of pretrained files, on purpose: every
+    ``pretrained`` entry of ``cfg.model`` becomes None and
+    ``allow_random_towers`` True, in place
+    (:func:`umbe.models.utils.use_random_towers`).
 
     Args:
         cfg (Config): A model config.
     """
-    _clear_pretrained(cfg.model)
+    use_random_towers(cfg.model)
 
 
 def source_dataset_cfg(cfg, split: str = 'train') -> dict:

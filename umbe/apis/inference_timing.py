@@ -18,6 +18,7 @@ import torch
 from mmengine.config import Config
 from terminaltables import AsciiTable
 
+from umbe.models.utils import use_random_towers
 from .video_inference import infer_video
 
 #: the stages of :func:`infer_video`'s ``timings``, in pipeline order
@@ -27,9 +28,9 @@ INFERENCE_STAGES = ('decode', 'face_detection', 'pipeline', 'model')
 def without_pretrained(cfg: Config) -> Config:
     """A copy of a config whose model loads no pretrained files.
 
-    Every ``pretrained`` entry under ``cfg.model`` becomes None, so the
-    model builds with random weights (to time a model without its CLIP
-    files).
+    Every ``pretrained`` entry under ``cfg.model`` becomes None and
+    ``allow_random_towers`` True, so the model builds with random weights
+    (to time a model without its CLIP files).
 
     Args:
         cfg (Config): A model config.
@@ -38,18 +39,7 @@ def without_pretrained(cfg: Config) -> Config:
         Config: The copy.
     """
     cfg = copy.deepcopy(cfg)
-
-    def drop(node):
-        if isinstance(node, dict):
-            if 'pretrained' in node:
-                node['pretrained'] = None
-            for value in node.values():
-                drop(value)
-        elif isinstance(node, list):
-            for value in node:
-                drop(value)
-
-    drop(cfg.model)
+    use_random_towers(cfg.model)
     return cfg
 
 

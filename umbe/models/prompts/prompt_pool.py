@@ -40,6 +40,9 @@ class PromptPool(nn.Module):
         key_dim (int, optional): Width of keys and queries; None = embed_dim.
             Defaults to None.
         top_k (int): k. Defaults to 5.
+        key_init_std (float, optional): Start the keys normal with this
+            std (the public code: 0.02); None starts them uniform in
+            [-1, 1]. Defaults to None.
     """
 
     #: Whether every sample gets its own selection (False: one per batch).
@@ -50,7 +53,8 @@ class PromptPool(nn.Module):
                  prompt_length: int = 32,
                  embed_dim: int = 768,
                  key_dim: Optional[int] = None,
-                 top_k: int = 5) -> None:
+                 top_k: int = 5,
+                 key_init_std: Optional[float] = None) -> None:
         super().__init__()
         if not 0 < top_k <= pool_size:
             raise ValueError(f'top_k={top_k} must be in [1, pool_size='
@@ -60,7 +64,10 @@ class PromptPool(nn.Module):
             torch.empty(pool_size, prompt_length, embed_dim))
         self.keys = nn.Parameter(torch.empty(pool_size, key_dim))
         nn.init.normal_(self.prompts, std=0.02)
-        nn.init.uniform_(self.keys, -1, 1)
+        if key_init_std is None:
+            nn.init.uniform_(self.keys, -1, 1)
+        else:
+            nn.init.normal_(self.keys, std=key_init_std)
         self.register_buffer(
             'selection_counts',
             torch.zeros(NUM_SUBSETS, pool_size, dtype=torch.long))
