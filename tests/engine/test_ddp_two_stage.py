@@ -7,6 +7,8 @@ right after the stage switch. Checked:
 
 * after the switch every parameter and buffer is bitwise equal across the
   ranks (the pool aggregated once and broadcast);
+* the prompt statistics count the selections of both processes (per
+  modality subset, the totals of the one-process run);
 * the 2-process run (batch 4 per process) ends with the model of the
   1-process run with the same global batch (8): its logits on the test
   clips within LOGIT_TOLERANCE. Not bitwise: DDP averages the two
@@ -119,12 +121,26 @@ def test_two_nodes_hold_one_model(tmp_path, demo_root):
     assert differ == []
     assert 'head.prompt_pool.prompts' in ranks[0]
 
+    # PromptStatisticsHook writes the counts of both processes
+    stats = [subset_totals(d) for d in (two, one)]
+    assert stats[0] == stats[1] and sum(stats[1].values()) > 0
+
     logits = [logits_on_test_clips(demo_root, osp.join(d, f'epoch_{EPOCHS}.pth'))
               for d in (two, one)]
     gap = (logits[0] - logits[1]).abs().max().item()
     print(f'max |logit gap| 2 processes vs 1: {gap:.3e}')
     assert gap <= LOGIT_TOLERANCE, gap
     assert logits[0].abs().max() > 1  # real logits, not a degenerate model
+
+
+def subset_totals(work_dir):
+    """Selections per modality subset in the run's final prompt stats."""
+    import glob
+    import json
+    path, = glob.glob(osp.join(work_dir, '*', 'prompt_stats_final.json'))
+    with open(path) as f:
+        return {'+'.join(s['modalities']): s['total']
+                for s in json.load(f)['subsets']}
 
 
 def logits_on_test_clips(root, checkpoint):
