@@ -140,3 +140,29 @@ def test_usage_entropy_values():
     assert total_usage_entropy(counts) == pytest.approx(1.0)
     with pytest.raises(ValueError):
         usage_entropy([-1, 2])
+
+
+def test_umbenet_trains_with_the_pool_from_a_config():
+    from mmengine.config import Config
+    from mmengine.optim import OptimWrapper
+    from tiny_clip import synthetic_batch, tiny_umbenet_overrides
+    cfg = Config.fromfile('configs/umbenet/umbenet_demo.py')
+    overrides = tiny_umbenet_overrides()
+    overrides['head']['prompt_pool']['type'] = 'UsagePenalisedPromptPool'
+    overrides['head']['prompt_pool']['weight'] = 0.2
+    cfg.merge_from_dict(dict(model=overrides))
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    pool = model.head.prompt_pool
+    assert isinstance(pool, UsagePenalisedPromptPool) and pool.weight == 0.2
+    optim = OptimWrapper(torch.optim.Adam(
+        [p for p in model.parameters() if p.requires_grad], lr=1e-3))
+    batch = synthetic_batch(B=4)
+    losses = model.train_step(batch, optim)
+    assert {'loss_cls', 'loss_key_match'} <= set(losses)
+    assert not torch.allclose(pool.usage, torch.full((6, ), 1 / 6))
+    assert pool.selection_counts.sum() == 4 * 2
+    usage = pool.usage.clone()
+    model.eval()  # as the runner's val / test loops do
+    out = model.test_step(batch)
+    assert len(out) == 4 and torch.equal(pool.usage, usage)
