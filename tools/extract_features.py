@@ -20,7 +20,8 @@ from mmengine.utils import ProgressBar
 from umbe.apis import collect_videos, init_recognizer
 from umbe.apis.feature_extraction import (SPLITS, extract_split_features,
                                           extract_video_features,
-                                          keep_modalities_cfg, save_features)
+                                          keep_modalities_cfg,
+                                          prompt_usage_entropy, save_features)
 from umbe.utils.config_utils import checkpoint_or_none, load_config
 
 
@@ -115,6 +116,11 @@ def main(argv=None):
     print(f'\n{n} clips: fused ({n}, {d}), tokens '
           f'{arrays["tokens"].shape}, logits {arrays["logits"].shape}, '
           f'prompt_ids {arrays["prompt_ids"].shape} -> {args.out}')
+    pool = getattr(model.head, 'prompt_pool', None)
+    if pool is not None:
+        print(f'prompt usage over these clips: entropy '
+              f'{prompt_usage_entropy(arrays, pool.pool_size):.3f} bits '
+              f'(uniform: log2 {pool.pool_size})')
     for video, err in failures:
         print(f'failed: {video}: {err}', file=sys.stderr)
     return 1 if failures else 0

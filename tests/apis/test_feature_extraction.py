@@ -12,6 +12,7 @@ from umbe.apis import (extract_split_features, extract_video_features,
                        infer_video, init_recognizer, load_features,
                        reproduce_logits, save_features)
 from umbe.apis.feature_extraction import (keep_modalities_cfg,
+                                          prompt_usage_entropy,
                                           recording_features)
 from umbe.structures import MODALITIES
 
@@ -151,3 +152,11 @@ def test_recording_restores_the_method_after_an_error(demo_model):
 def test_save_refuses_other_extensions(tmp_path):
     with pytest.raises(ValueError, match='npz'):
         save_features(str(tmp_path / 'f.pkl'), {})
+
+
+def test_prompt_usage_entropy_of_the_selections():
+    a = dict(prompt_ids=np.array([[0, 1], [0, 1], [2, 3], [2, 3]]))
+    assert prompt_usage_entropy(a) == pytest.approx(2.0)
+    assert prompt_usage_entropy(a, pool_size=8) == pytest.approx(2.0)
+    assert np.isnan(prompt_usage_entropy(
+        dict(prompt_ids=np.zeros((3, 0), np.int64))))

@@ -43,6 +43,7 @@ from mmengine.dataset import pseudo_collate
 from torch.utils.data import DataLoader
 
 from umbe.atomic_io import atomic_write
+from umbe.models.prompts import usage_entropy
 from umbe.registry import DATASETS
 from umbe.structures import MODALITIES, expand_modalities, presence_matrix
 from .predict import selects_per_batch
@@ -397,3 +398,22 @@ def reproduce_logits(arrays: Dict[str, np.ndarray]) -> np.ndarray:
     classes = arrays['class_embeddings'][arrays['class_index']]  # (N, C, E)
     logits = np.einsum('ne,nce->nc', fused, classes.astype(np.float64))
     return (float(arrays['logit_scale']) * logits).astype(np.float32)
+
+
+def prompt_usage_entropy(arrays: Dict[str, np.ndarray],
+                         pool_size: Optional[int] = None) -> float:
+    """Entropy (bits) of the prompts the extracted clips selected.
+
+    Args:
+        arrays (dict): From :func:`load_features`.
+        pool_size (int, optional): P; None: the largest id + 1.
+
+    Returns:
+        float: :func:`umbe.models.prompts.usage_entropy` of the counts of
+        ``prompt_ids``; NaN without a prompt pool.
+    """
+    ids = arrays['prompt_ids'].reshape(-1)
+    if not ids.size:
+        return float('nan')
+    counts = np.bincount(ids, minlength=pool_size or int(ids.max()) + 1)
+    return float(usage_entropy(counts))
