@@ -98,19 +98,25 @@ def main(argv=None):
         bar['done'] = done
 
     failures = []
-    if args.source in SPLITS:
-        arrays = extract_split_features(
-            model, args.source, batch_size=args.batch_size,
-            num_workers=args.num_workers, progress=progress, **meta)
-    else:
-        arrays = extract_video_features(
-            model, videos, window=args.window, stride=args.stride,
-            caption=args.caption,
-            modalities=(args.modalities.split(',')
-                        if args.modalities else None),
-            no_face=args.no_face, batch_size=args.batch_size,
-            on_error=lambda video, err: failures.append((video, err)),
-            **meta)
+    try:
+        if args.source in SPLITS:
+            arrays = extract_split_features(
+                model, args.source, batch_size=args.batch_size,
+                num_workers=args.num_workers, progress=progress, **meta)
+        else:
+            arrays = extract_video_features(
+                model, videos, window=args.window, stride=args.stride,
+                caption=args.caption,
+                modalities=(args.modalities.split(',')
+                            if args.modalities else None),
+                no_face=args.no_face, batch_size=args.batch_size,
+                on_error=lambda video, err: failures.append((video, err)),
+                **meta)
+    except ValueError as err:
+        for video, reason in failures:
+            print(f'failed: {video}: {reason}', file=sys.stderr)
+        print(f'tools/extract_features.py: error: {err}', file=sys.stderr)
+        return 1
     save_features(args.out, arrays)
     n, d = arrays['fused'].shape
     print(f'\n{n} clips: fused ({n}, {d}), tokens '

@@ -140,6 +140,11 @@ def test_failed_video_reported_or_raised(demo_model, videos):
     assert not a['present'][0, MODALITIES.index('audio')]
     with pytest.raises(Exception):
         extract_video_features(demo_model, [videos['not_video']])
+    with pytest.raises(ValueError, match='no face was found'):
+        extract_video_features(demo_model, [videos['no_face']])
+    a = extract_video_features(demo_model, [videos['no_face']],
+                               no_face='scene')
+    assert a['present'][0].tolist()[:2] == [False, True]
 
 
 def test_recording_restores_the_method_after_an_error(demo_model):

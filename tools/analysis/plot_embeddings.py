@@ -16,7 +16,6 @@ prompt-usage entropy, and ``prompt_usage.json``. The logic is
 :mod:`umbe.analysis.prompt_usage_plots`.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import sys

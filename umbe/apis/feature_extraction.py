@@ -8,23 +8,16 @@ it, ``np.load(path)``, no pickle). N clips, D the fused width, M =
 ``len(MODALITIES)``, k the prompts selected, C classes, E the class
 embedding width (= D), Dv the image tower's width, Ec the caption tower's.
 
-| key | shape, dtype | what |
-|---|---|---|
-| ``clip_ids`` | (N,) str | the dataset's ``clip_id``; ``video`` or ``video@start-end s`` for videos |
-| ``labels`` | (N,) int64 | label id, -1 when unknown (videos) |
-| ``fused`` | (N, D) float32 | the fused embedding (the head's input) |
-| ``tokens`` | (N, M, D) float32 | the modality tokens before the fusion, ``MODALITIES`` order (an absent modality's token is computed from its zero tensor and masked out of the fusion) |
-| ``present`` | (N, M) bool | presence flags |
-| ``prompt_ids`` | (N, k) int64 | the prompt-pool prompts chosen (k = 0 without a pool) |
-| ``logits`` | (N, C) float32 | class logits |
-| ``class_embeddings`` | (U, C, E) float32 | the L2-normalised class embeddings the head compared with, one set per distinct prompt selection |
-| ``class_index`` | (N,) int64 | each clip's row of ``class_embeddings`` |
-| ``logit_scale`` | () float32 | logits = scale · cos(fused, class embedding) |
-| ``input_face``, ``input_scene`` | (N, Dv) float32 | the image tower's frame embeddings, mean over the real frames (the "input features" of t-SNE plots) |
-| ``input_caption`` | (N, Ec) float32 | the caption tower's embedding |
-| ``classes``, ``modalities`` | (C,), (M,) str | names |
-| ``source``, ``config``, ``checkpoint`` | () str | ``split:test`` or ``videos``; files used (``none``: no checkpoint) |
-| ``video``, ``start``, ``end`` | (N,) str, float64 | videos only: the file and the window in seconds |
+Per-clip arrays (N rows): ``clip_ids`` str, ``labels`` int64 (-1 when
+unknown), ``fused`` (N, D), ``tokens`` (N, M, D) (``MODALITIES`` order,
+before the fusion), ``present`` (N, M) bool, ``prompt_ids`` (N, k) int64
+(k = 0 without a pool), ``logits`` (N, C), ``class_index`` (N,) into
+``class_embeddings`` (U, C, E) (one L2-normalised set per distinct prompt
+selection), ``input_face`` / ``input_scene`` (N, Dv) (frame means over the
+real frames), ``input_caption`` (N, Ec); scalars ``logit_scale``,
+``source`` (``split:test`` or ``videos``), ``config``, ``checkpoint``;
+names ``classes`` (C,), ``modalities`` (M,); for videos ``video``,
+``start``, ``end`` (N,). The table with every shape: docs/research_tools.md.
 
 :func:`reproduce_logits` recomputes ``logits`` from ``fused``,
 ``class_embeddings``, ``class_index`` and ``logit_scale`` with numpy; with
@@ -353,6 +346,11 @@ def extract_video_features(model: torch.nn.Module,
                   video=[video] * len(scored),
                   start=[float(r['start']) for r in scored],
                   end=[float(r['end']) for r in scored])
+    if not len(table):
+        raise ValueError(
+            f'no clip scored in {len(videos)} video(s): no face was found '
+            'where one was needed (no_face=\'scene\' / --no-face scene '
+            'scores such clips from the scene and the sound)')
     return table.arrays(model.classes, _logit_scale(model),
                         source='videos', **meta)
 

@@ -61,8 +61,8 @@ def test_usage_is_the_moving_average_of_selection_shares():
     assert torch.allclose(pen.penalty(), 0.1 * (8 * pen.usage - 1))
 
 
-@pytest.mark.parametrize('weight,least_bits,least_used', [(0.1, 1.2, 3),
-                                                           (1.0, 2.5, 8)])
+@pytest.mark.parametrize('weight,least_bits,least_used',
+                         [(0.1, 1.2, 3), (1.0, 2.5, 8)])
 def test_training_spreads_usage_over_the_pool(weight, least_bits,
                                               least_used):
     # the penalty is bounded (a prompt gains at most weight * P / k over a

@@ -60,8 +60,8 @@ class UsagePenalisedPromptPool(PromptPool):
             raise ValueError(f'momentum must be in [0, 1), got {momentum!r}')
         self.weight = weight
         self.momentum = momentum
-        self.register_buffer('usage',
-                             torch.full((self.pool_size, ), 1 / self.pool_size))
+        self.register_buffer(
+            'usage', torch.full((self.pool_size, ), 1 / self.pool_size))
 
     def penalty(self) -> torch.Tensor:
         """The term subtracted from the cosines in training, ``(P,)``."""
