@@ -15,11 +15,20 @@ VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mkv', '.flv', '.webm', '.mov')
 
 
 class VideoSource:
-    """Random access to a video's RGB frames (decord), with a small cache.
+    """A video's RGB frames (decord), decoded forward, with a small cache.
+
+    Frames are decoded in order (decord's ``next``): reading increasing
+    indices, as face detection and the windows do, decodes each frame once
+    and never seeks. Asking for a frame behind the decoder (not cached)
+    reopens the file. Random access (``get_batch`` over sparse indices,
+    which seeks) restarts decord's decoder thread at every seek, and the
+    memory those threads leave behind grew by 0.8 GB over a 60 s 640x360
+    video (docs/inference.md, "Memory"); reading forward it stays flat.
 
     Args:
         path (str): The video file.
-        cache_size (int): Decoded frames kept. Defaults to 48.
+        cache_size (int): Decoded frames kept (the latest read). Defaults
+            to 48.
         timings (dict, optional): ``decode`` seconds are added to it.
     """
 
@@ -27,15 +36,13 @@ class VideoSource:
                  path: str,
                  cache_size: int = 48,
                  timings: Optional[Dict[str, float]] = None) -> None:
-        import decord
         self.path = path
         self.timings = timings if timings is not None else {}
         if not osp.isfile(path):
             raise BadClipError(path, 'no such file; check the path')
         t0 = time.perf_counter()
         try:
-            self.reader = decord.VideoReader(
-                path, ctx=decord.cpu(0), num_threads=1)
+            self._open()
             self.num_frames = len(self.reader)
             fps = float(self.reader.get_avg_fps())
         except Exception as err:  # decord's DECORDError and friends
@@ -49,17 +56,44 @@ class VideoSource:
         self.duration = self.num_frames / self.fps
         self.cache: 'OrderedDict[int, np.ndarray]' = OrderedDict()
         self.cache_size = cache_size
+        #: times the file was reopened to read behind the decoder
+        self.reopens = 0
         self._add_time(t0)
+
+    def _open(self) -> None:
+        import decord
+        self.reader = decord.VideoReader(
+            self.path, ctx=decord.cpu(0), num_threads=1)
+        self._next = 0  # the frame the decoder gives next
 
     def _add_time(self, t0: float) -> None:
         self.timings['decode'] = (
             self.timings.get('decode', 0.) + time.perf_counter() - t0)
 
+    def _decode(self, wanted: List[int]) -> None:
+        """Decode the increasing frame indices ``wanted`` into the cache."""
+        if wanted[0] < self._next:
+            self.reader = None  # joins decord's decoder thread
+            self._open()
+            self.reopens += 1
+        try:
+            for i in wanted:
+                while self._next < i:
+                    self.reader.next()  # skipped: decoded, not copied
+                    self._next += 1
+                self.cache[i] = self.reader.next().asnumpy()
+                self._next += 1
+        except Exception as err:
+            raise BadClipError(
+                self.path, f'cannot decode frame {self._next} of '
+                f'{self.num_frames} ({type(err).__name__}: {err}); the file '
+                'may be truncated: re-encode it') from err
+
     def read(self, indices: Sequence[int]) -> List[np.ndarray]:
         """Frames at ``indices`` as (H, W, 3) uint8 RGB.
 
         Args:
-            indices (Sequence[int]): Frame indices.
+            indices (Sequence[int]): Frame indices in ``[0, num_frames)``.
 
         Returns:
             list[np.ndarray]: The frames, in the order asked.
@@ -67,14 +101,11 @@ class VideoSource:
         t0 = time.perf_counter()
         wanted = sorted({int(i) for i in indices} - set(self.cache))
         if wanted:
-            try:
-                batch = self.reader.get_batch(wanted).asnumpy()
-            except Exception as err:
-                raise BadClipError(
-                    self.path, f'cannot decode frames {wanted[:4]}... ({err})'
-                    '; the file may be truncated: re-encode it') from err
-            for i, frame in zip(wanted, batch):
-                self.cache[i] = frame
+            if wanted[0] < 0 or wanted[-1] >= self.num_frames:
+                raise IndexError(f'{self.path}: frames {wanted[0]}..'
+                                 f'{wanted[-1]} asked, the video has '
+                                 f'{self.num_frames}')
+            self._decode(wanted)
         frames = []
         for i in indices:
             self.cache.move_to_end(int(i))
