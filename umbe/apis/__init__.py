@@ -6,8 +6,10 @@ imports ``video_inference`` (infer_video), which imports its three steps
 (predict_records), which imports ``pipeline`` (build_inference_pipeline);
 docs/inference.md lists every module.
 """
-from .face_tracking import (FaceTrack, FaceTracker, HaarFaceDetector,
-                            detect_and_track, square_crop)
+from .face_detectors import (DETECTORS, HaarFaceDetector, YuNetFaceDetector,
+                             build_face_detector)
+from .face_tracking import (FaceTrack, FaceTracker, detect_and_track,
+                            square_crop)
 from .in_memory_transforms import (AudioSegment, FrameSequence, InMemoryAudio,
                                    InMemoryFaceSceneFrames, make_record)
 from .inference import inference_recognizer, init_recognizer
@@ -26,7 +28,9 @@ from .windows import VideoWindow, WindowPlan, plan_windows, sliding_windows
 __all__ = [
     'init_recognizer', 'inference_recognizer', 'infer_video',
     'predict_records', 'build_inference_pipeline', 'inference_settings',
-    'clip_seconds', 'HaarFaceDetector', 'FaceTracker', 'FaceTrack',
+    'clip_seconds', 'HaarFaceDetector', 'YuNetFaceDetector',
+    'build_face_detector', 'DETECTORS', 'FaceTracker', 'FaceTrack',
+
     'square_crop', 'detect_and_track', 'FrameSequence', 'AudioSegment',
     'InMemoryFaceSceneFrames', 'InMemoryAudio', 'make_record', 'VideoSource',
     'load_sound', 'VIDEO_EXTENSIONS', 'collect_videos', 'RESULT_EXTENSIONS',
