@@ -10,6 +10,7 @@ from .face_detectors import (DETECTORS, HaarFaceDetector, YuNetFaceDetector,
                              build_face_detector)
 from .face_tracking import (FaceTrack, FaceTracker, detect_and_track,
                             square_crop)
+from .frame_embeddings import EmbeddingCache, FrozenFeatureEncoder
 from .in_memory_transforms import (AudioSegment, FrameSequence, InMemoryAudio,
                                    InMemoryFaceSceneFrames, make_record)
 from .inference import inference_recognizer, init_recognizer
@@ -30,7 +31,7 @@ __all__ = [
     'predict_records', 'build_inference_pipeline', 'inference_settings',
     'clip_seconds', 'HaarFaceDetector', 'YuNetFaceDetector',
     'build_face_detector', 'DETECTORS', 'FaceTracker', 'FaceTrack',
-
+    'EmbeddingCache', 'FrozenFeatureEncoder',
     'square_crop', 'detect_and_track', 'FrameSequence', 'AudioSegment',
     'InMemoryFaceSceneFrames', 'InMemoryAudio', 'make_record', 'VideoSource',
     'load_sound', 'VIDEO_EXTENSIONS', 'collect_videos', 'RESULT_EXTENSIONS',
