@@ -17,6 +17,8 @@ from .inference import inference_recognizer, init_recognizer
 from .pipeline import (build_inference_pipeline, clip_seconds,
                        inference_settings)
 from .predict import predict_records
+from .stream import StreamRecognizer
+from .stream_sources import open_stream_source
 from .timeline import overall_scores, smooth_scores, summarise_timeline
 from .video_inference import infer_video
 from .video_results import (RESULT_EXTENSIONS, failure_reason, format_result,
@@ -38,5 +40,6 @@ __all__ = [
     'result_persons', 'json_ready', 'format_result', 'failure_reason',
     'write_results', 'write_results_json', 'write_results_csv', 'VideoWindow',
     'WindowPlan', 'plan_windows', 'sliding_windows', 'smooth_scores',
-    'overall_scores', 'summarise_timeline'
+    'overall_scores', 'summarise_timeline', 'StreamRecognizer',
+    'open_stream_source'
 ]
