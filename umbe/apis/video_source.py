@@ -15,15 +15,20 @@ VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mkv', '.flv', '.webm', '.mov')
 
 
 class VideoSource:
-    """A video's RGB frames (decord), decoded forward, with a small cache.
+    """A video's RGB frames, decoded forward, with a small cache.
 
-    Frames are decoded in order (decord's ``next``): reading increasing
-    indices, as face detection and the windows do, decodes each frame once
-    and never seeks. Asking for a frame behind the decoder (not cached)
-    reopens the file. Random access (``get_batch`` over sparse indices,
-    which seeks) restarts decord's decoder thread at every seek, and the
-    memory those threads leave behind grew by 0.8 GB over a 60 s 640x360
-    video (docs/inference.md, "Memory"); reading forward it stays flat.
+    The frame count and rate are decord's (as the training pipeline reads
+    videos); the pixels are decoded with PyAV in the calling thread, in
+    order: reading increasing indices, as face detection and the windows
+    do, decodes each frame once and never seeks, and only the frames asked
+    for are converted to RGB. Asking for a frame behind the decoder (not
+    cached) reopens the file. decord's own reading kept its decoder thread
+    running ahead while the caller detected faces, and the memory grew:
+    +0.8 GB over the detection frames of a 60 s 640x360 video with
+    ``get_batch`` (which seeks at every sparse index), still +0.87 GB with
+    its forward ``next()`` in chunks of 16, +21 MB with PyAV
+    (docs/inference.md, "Memory"). The frames are decord's, pixel for pixel
+    (tested for every listed container).
 
     Args:
         path (str): The video file.
@@ -36,16 +41,19 @@ class VideoSource:
                  path: str,
                  cache_size: int = 48,
                  timings: Optional[Dict[str, float]] = None) -> None:
+        import decord
         self.path = path
         self.timings = timings if timings is not None else {}
         if not osp.isfile(path):
             raise BadClipError(path, 'no such file; check the path')
         t0 = time.perf_counter()
         try:
+            reader = decord.VideoReader(path, ctx=decord.cpu(0), num_threads=1)
+            self.num_frames = len(reader)
+            fps = float(reader.get_avg_fps())
+            del reader  # its decoder thread ends here
             self._open()
-            self.num_frames = len(self.reader)
-            fps = float(self.reader.get_avg_fps())
-        except Exception as err:  # decord's DECORDError and friends
+        except Exception as err:  # decord's DECORDError, av.error.*
             raise BadClipError(
                 path, f'cannot decode the video ({err}); check that it plays '
                 'and re-encode it, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4'
@@ -61,10 +69,20 @@ class VideoSource:
         self._add_time(t0)
 
     def _open(self) -> None:
-        import decord
-        self.reader = decord.VideoReader(
-            self.path, ctx=decord.cpu(0), num_threads=1)
+        import av
+        self.close()
+        self._container = av.open(self.path)
+        stream = self._container.streams.video[0]
+        stream.thread_type = 'AUTO'
+        self._frames = self._container.decode(stream)
         self._next = 0  # the frame the decoder gives next
+
+    def close(self) -> None:
+        """Close the file (a later read opens it again)."""
+        container = getattr(self, '_container', None)
+        if container is not None:
+            container.close()
+            self._container = None
 
     def _add_time(self, t0: float) -> None:
         self.timings['decode'] = (
@@ -72,18 +90,17 @@ class VideoSource:
 
     def _decode(self, wanted: List[int]) -> None:
         """Decode the increasing frame indices ``wanted`` into the cache."""
-        if wanted[0] < self._next:
-            self.reader = None  # joins decord's decoder thread
+        if wanted[0] < self._next or self._container is None:
             self._open()
             self.reopens += 1
         try:
             for i in wanted:
                 while self._next < i:
-                    self.reader.next()  # skipped: decoded, not copied
+                    next(self._frames)  # skipped: decoded, not converted
                     self._next += 1
-                self.cache[i] = self.reader.next().asnumpy()
+                self.cache[i] = next(self._frames).to_ndarray(format='rgb24')
                 self._next += 1
-        except Exception as err:
+        except Exception as err:  # StopIteration, av.error.*
             raise BadClipError(
                 self.path, f'cannot decode frame {self._next} of '
                 f'{self.num_frames} ({type(err).__name__}: {err}); the file '
