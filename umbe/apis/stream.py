@@ -252,6 +252,7 @@ class _Reader(threading.Thread):
         except BaseException as err:  # handed to the consumer
             self.error = err
         finally:
+            self.source.close()
             with self.ready:
                 self.done = True
                 self.ready.notify()
@@ -393,8 +394,10 @@ class StreamRecognizer:
                 state.dropped_frames = reader.dropped_frames
                 state.predict_ready(emit, log)
         finally:
+            # the reader closes the source itself (closing it here, while
+            # the reader may be decoding, crashes FFmpeg)
             reader.stop.set()
-            source.close()
+            reader.join(timeout=10)
         return state.summary(time.perf_counter() - wall0,
                              reader.dropped_frames)
 

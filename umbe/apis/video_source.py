@@ -81,6 +81,8 @@ class VideoSource:
         """Close the file (a later read opens it again)."""
         container = getattr(self, '_container', None)
         if container is not None:
+            frames, self._frames = self._frames, None
+            frames.close()  # the decoding generator first, then the file
             container.close()
             self._container = None
 
