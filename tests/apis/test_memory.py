@@ -26,3 +26,40 @@ def test_infer_video_reports_its_phases(demo_model, videos):
         demo_model, videos['face_then_none'], window=2.0, memory=memory)
     assert set(memory) == {'open', 'face_detection', 'windows'}
     assert all(0 < v < 64 for v in memory.values())
+
+
+#: the stated bound (docs/inference.md, "Memory"): inference on a 720p
+#: video peaks at most this much above the resident memory before it,
+#: however long the video (the demo model; 10 minutes measured there)
+BOUND_GIB = 0.3
+
+
+def _talking_video(path, seconds, fps, size):
+    """A chunk-written synthetic video (benchmark_infer's writer)."""
+    import importlib.util
+    import os.path as osp
+    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    spec = importlib.util.spec_from_file_location(
+        'benchmark_infer_for_memory',
+        osp.join(root, 'tools', 'analysis', 'benchmark_infer.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool.write_talking_video(path, seconds, fps, size, chunk=4.0)
+
+
+def test_720p_inference_stays_under_the_bound_at_any_length(
+        demo_model, tmp_path):
+    from umbe.apis.memory import rss_gib
+    growth = {}
+    for seconds in (8.0, 32.0):
+        video = _talking_video(
+            str(tmp_path / f'{seconds:g}.mp4'), seconds, 5.0, (1280, 720))
+        memory = {}
+        before = rss_gib()
+        res = infer_video(
+            demo_model, video, window=2.0, det_fps=1.0, memory=memory)
+        assert res['windows'][0]['face_found']
+        growth[seconds] = max(memory.values()) - before
+    assert max(growth.values()) < BOUND_GIB, growth
+    # four times the video, (almost) the same peak: nothing grows with it
+    assert growth[32.0] - growth[8.0] < 0.05, growth
