@@ -18,7 +18,7 @@ every measurement then runs in its own process, one after the other,
 ``--repeats`` times round (baseline, fp32, int8, baseline, ...), so load from
 other processes hits all alike. ``--stream`` instead plays the video as a
 live stream (:class:`umbe.apis.StreamRecognizer`) and reports latency and
-windows per second.
+windows per second, for each of ``--variants`` in turn.
 
 ``--full-size`` adds configs/umbenet/umbenet_dfew.py (ViT-L/14 towers,
 12-layer transformers) with random weights (its ``pretrained`` entries are
@@ -389,7 +389,8 @@ def main(argv=None):
         print(f'error: {video} not found', file=sys.stderr)
         return 2
     video = osp.abspath(video)
-    if args.baseline or args.variants != ['fp32'] or args.repeats > 1:
+    if not args.stream and (args.baseline or args.variants != ['fp32']
+                            or args.repeats > 1):
         warmup = write_talking_video(
             osp.join(tmp.name, 'warmup.mp4'), 2.0, args.fps, args.size)
         runs = alternating(args, video, warmup)
@@ -410,7 +411,8 @@ def main(argv=None):
 
 
 def single(args, video: str, tmp: str):
-    """The default: each model in this process, fp32, a table."""
+    """Without --baseline / --repeats: each model and variant in this
+    process, one after the other, and a table."""
     from umbe.apis.inference_timing import (stream_table, time_infer_video,
                                             time_stream, timing_table)
     runs = [(osp.splitext(osp.basename(args.config))[0], _in_root(args.config),
@@ -420,28 +422,31 @@ def single(args, video: str, tmp: str):
     rows = []
     warmup = None
     for name, config, checkpoint in runs:
-        print(f'building {name} ...', flush=True)
-        model = build_model(config, checkpoint, args.device, 'fp32')
-        window = args.window or clip_seconds(inference_settings(model.cfg))
-        if args.stream:
-            rows.append(
-                time_stream(model, video, args.window, args.stride,
-                            args.det_fps, name, args.max_seconds))
-        else:
-            if warmup is None:
-                warmup = write_talking_video(
-                    osp.join(tmp, 'warmup.mp4'), 2.0, args.fps, args.size)
-            rows.append(
-                time_infer_video(
-                    model,
-                    video,
-                    window,
-                    args.stride,
-                    args.det_fps,
-                    args.batch_size,
-                    name,
-                    warmup=warmup))
-        del model
+        for variant in args.variants:
+            label = name if variant == 'fp32' else f'{name} {variant}'
+            print(f'building {label} ...', flush=True)
+            model = build_model(config, checkpoint, args.device, variant)
+            window = args.window or clip_seconds(inference_settings(model.cfg))
+            if args.stream:
+                rows.append(
+                    time_stream(model, video, args.window, args.stride,
+                                args.det_fps, label, args.max_seconds))
+            else:
+                if warmup is None:
+                    warmup = write_talking_video(
+                        osp.join(tmp, 'warmup.mp4'), 2.0, args.fps, args.size)
+                rows.append(
+                    time_infer_video(
+                        model,
+                        video,
+                        window,
+                        args.stride,
+                        args.det_fps,
+                        args.batch_size,
+                        label,
+                        warmup=warmup,
+                        cache_size=0 if variant == 'uncached' else 4096))
+            del model
     table = stream_table if args.stream else timing_table
     print(table(rows, title=osp.basename(video)))
     return rows
