@@ -12,15 +12,19 @@ import argparse
 import sys
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.dist import init_dist
-from mmengine.runner import load_checkpoint, set_random_seed
 
 from umbe.datasets.feature_cache import (DEFAULT_TRAIN_VIEWS,
                                          StaleCacheError, cache_split,
                                          split_target)
+from umbe.engine import load_checked_checkpoint
 from umbe.registry import MODELS
-from umbe.utils import register_all_modules, setup_distributed
+from umbe.utils import (exit_on_user_error, register_all_modules,
+                        setup_distributed)
+from umbe.utils.config_utils import (add_checkpoint_trust_argument,
+                                     apply_checkpoint_trust, load_config,
+                                     seed_like_runner)
 
 
 def parse_args(argv=None):
@@ -37,7 +41,8 @@ def parse_args(argv=None):
                         '<data_root>/feature_cache/<config name>); a cached '
                         'config\'s cache_dir wins')
     parser.add_argument('--checkpoint', default=None,
-                        help='load the model (frozen towers) from here')
+                        help='load the model (frozen towers) from here; '
+                        'checked against the config')
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--num-workers', type=int, default=2)
     parser.add_argument('--overwrite', action='store_true',
@@ -47,26 +52,29 @@ def parse_args(argv=None):
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
+    add_checkpoint_trust_argument(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     register_all_modules()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    apply_checkpoint_trust(args)
+    try:
+        cfg = load_config(args.config, args.cfg_options)
+    except (FileNotFoundError, KeyError) as err:
+        raise SystemExit(f'tools/cache_features.py: error: {err.args[0]}')
     if args.launcher != 'none':
         if torch.cuda.is_available():
             init_dist(args.launcher)
         else:
             setup_distributed(cfg, args.launcher)
-    seed = cfg.get('randomness', {}).get('seed', 0)
-    if seed is not None:
-        set_random_seed(seed)  # the same random towers as the Runner
-    model = MODELS.build(cfg.model)
+    seed = seed_like_runner(cfg)  # the same random towers as the Runner
+    with exit_on_user_error('tools/cache_features.py'):
+        model = MODELS.build(cfg.model)  # refuses random frozen towers
     if args.checkpoint:
-        load_checkpoint(model, args.checkpoint, map_location='cpu')
+        with exit_on_user_error('tools/cache_features.py'):
+            load_checked_checkpoint(model, args.checkpoint, args.config)
     if torch.cuda.is_available():
         model = model.cuda()
     for split in [s.strip() for s in args.split.split(',') if s.strip()]:
@@ -81,7 +89,7 @@ def main(argv=None):
         try:
             cache_split(model, source, cache_dir, views, args.batch_size,
                         args.num_workers, args.overwrite, args.stop_after,
-                        seed or 0, command)
+                        seed, command)
         except (StaleCacheError, ValueError) as err:
             print(f'error: {err}', file=sys.stderr)
             return 1

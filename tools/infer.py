@@ -24,6 +24,7 @@ from umbe.apis import (DETECTORS, RESULT_EXTENSIONS, build_face_detector,
 from umbe.apis.tower_optimization import compile_towers, quantize_towers
 from umbe.apis.visualization import write_visualizations
 from umbe.structures import expand_modalities
+from umbe.utils.config_utils import checkpoint_or_none, load_config
 
 
 def parse_args(argv=None):
@@ -32,7 +33,9 @@ def parse_args(argv=None):
     parser.add_argument(
         'config', help='config file the checkpoint was '
         'trained with')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        help='checkpoint file, or "none" for a zero-shot config')
     parser.add_argument(
         'input', help='a video file, a folder of videos, or a .txt list')
     parser.add_argument('--caption', help='caption text for every video')
@@ -165,7 +168,9 @@ def main(argv=None):
         videos = collect_videos(args.input)
         detector = build_face_detector(args.detector, args.det_size,
                                        args.yunet_model)
-        model = init_recognizer(args.config, args.checkpoint, args.device)
+        cfg = load_config(args.config, None)
+        model = init_recognizer(cfg, checkpoint_or_none(
+            args.checkpoint, cfg.model), args.device)
         if args.int8:
             quantize_towers(model)
         if args.compile:

@@ -6,27 +6,29 @@ marked absent by the data preprocessor; ``video`` = face + scene);
 modalities the config loads, in one run, and prints one table.
 """
 import argparse
-import os.path as osp
 
 from mmengine.dist import is_main_process
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from umbe.datasets import pipeline_settings
-from umbe.evaluation import (evaluate_modality_subsets, parse_subsets,
-                             subset_report)
-from umbe.structures import MODALITY_GROUPS
+from umbe.evaluation import evaluate_modality_subsets, subset_report
+from umbe.models.utils import check_tower_weights
 from umbe.utils import (check_annotation_files, exit_on_user_error,
                         register_all_modules, setup_cpu_threads,
                         setup_distributed)
-from umbe.utils.config_utils import (add_runner_arguments, export_local_rank,
-                                     load_config)
+from umbe.utils.config_utils import (add_dump_metric, add_runner_arguments,
+                                     apply_checkpoint_trust,
+                                     export_local_rank, load_config,
+                                     parse_test_modalities,
+                                     set_test_checkpoint, set_work_dir)
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test a umbe checkpoint')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        help='checkpoint file, or "none" for a zero-shot config')
     parser.add_argument(
         '--work-dir',
         help='directory for logs and results; defaults to '
@@ -40,48 +42,28 @@ def parse_args():
         help='comma-separated modalities to keep (video, face, scene, audio, '
         'caption), or "all-subsets" to evaluate every subset')
     add_runner_arguments(parser)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     export_local_rank(args)
     return args
 
 
-def parse_modalities(value, cfg):
-    """The modality subsets to evaluate (None: the config as it is)."""
-    pipeline = cfg.test_dataloader.get('dataset', {}).get('pipeline', [])
-    return parse_subsets(value,
-                         pipeline_settings(pipeline).groups or MODALITY_GROUPS)
-
-
 def merge_args(cfg, args):
     """Write the command-line choices into the config."""
-    if not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(
-            f'checkpoint {args.checkpoint} not found; train first with '
-            'tools/train.py (checkpoints are in its --work-dir)')
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
-    cfg.load_from = args.checkpoint
+    set_test_checkpoint(cfg, args.checkpoint)
+    set_work_dir(cfg, args.work_dir, args.config)
     if args.dump is not None:
-        if not args.dump.endswith(('.pkl', '.pickle')):
-            raise ValueError(f'--dump {args.dump}: use a .pkl file name')
-        evaluator = cfg.test_evaluator
-        metrics = list(evaluator) if isinstance(evaluator, (list, tuple)) \
-            else [evaluator]
-        cfg.test_evaluator = metrics + [
-            dict(type='DumpResults', out_file_path=args.dump)
-        ]
+        add_dump_metric(cfg, args.dump)
     return cfg
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     register_all_modules()
     try:
+        apply_checkpoint_trust(args)
         cfg = merge_args(load_config(args.config, args.cfg_options), args)
-        subsets = parse_modalities(args.modalities, cfg)
+        subsets = parse_test_modalities(cfg, args.modalities)
+        check_tower_weights(cfg.model)  # before the runner's logs
         check_annotation_files(cfg, ('test', ))
         setup_distributed(cfg, args.launcher)
         setup_cpu_threads(cfg, args.cpu_threads)

@@ -1,20 +1,19 @@
 """Train a umbe model: ``python tools/train.py CONFIG [options]``."""
 import argparse
-import os.path as osp
-import sys
 
-import torch
 from mmengine.runner import Runner
 
-from umbe.engine import find_resume_checkpoint
+from umbe.models.utils import check_tower_weights
 from umbe.utils import (check_annotation_files, exit_on_user_error,
                         register_all_modules, setup_cpu_threads,
                         setup_distributed)
-from umbe.utils.config_utils import (add_runner_arguments, export_local_rank,
-                                     load_config)
+from umbe.utils.config_utils import (add_runner_arguments,
+                                     apply_checkpoint_trust, enable_amp,
+                                     enable_auto_scale_lr, export_local_rank,
+                                     load_config, set_resume, set_work_dir)
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a umbe model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument(
@@ -44,72 +43,31 @@ def parse_args():
         help='scale the learning rate by the total batch size over '
         'auto_scale_lr.base_batch_size')
     add_runner_arguments(parser)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     export_local_rank(args)
     return args
 
 
 def merge_args(cfg, args):
     """Write the command-line choices into the config."""
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
-
+    set_work_dir(cfg, args.work_dir, args.config)
     if args.amp:
-        optim_wrapper = cfg.optim_wrapper
-        if optim_wrapper.get('type', 'OptimWrapper') not in (
-                'OptimWrapper', 'AmpOptimWrapper', 'CPUAmpOptimWrapper'):
-            raise ValueError(
-                f'--amp needs an OptimWrapper, the config has '
-                f'{optim_wrapper.type}; set its AMP options in the config.')
-        cuda = torch.cuda.is_available()
-        dtype = args.amp_dtype or ('float16' if cuda else 'bfloat16')
-        if not cuda and dtype != 'bfloat16':
-            raise ValueError(
-                f'--amp-dtype {dtype} needs CUDA; on CPU autocast runs in '
-                'bfloat16 (leave --amp-dtype out or pass bfloat16).')
-        if cuda:
-            optim_wrapper.type = 'AmpOptimWrapper'
-            optim_wrapper.dtype = dtype
-            if dtype == 'float16':  # bfloat16 has float32's range
-                optim_wrapper.setdefault('loss_scale', 'dynamic')
-        else:
-            optim_wrapper.type = 'CPUAmpOptimWrapper'
-            optim_wrapper.dtype = 'bfloat16'
+        enable_amp(cfg, args.amp_dtype)
     elif args.amp_dtype:
         raise ValueError('--amp-dtype goes with --amp')
-
-    if args.resume == 'auto':
-        # the newest complete checkpoint of the work dir (not only what
-        # last_checkpoint names, see umbe/engine/resume.py)
-        found = find_resume_checkpoint(
-            cfg.work_dir,
-            lambda msg: print(f'tools/train.py: warning: {msg}',
-                              file=sys.stderr))
-        cfg.resume, cfg.load_from = found is not None, found
-    elif args.resume is not None:
-        if not osp.isfile(args.resume):
-            raise FileNotFoundError(
-                f'--resume checkpoint {args.resume} not found; omit the path '
-                'to resume from the latest checkpoint of the work dir.')
-        cfg.resume, cfg.load_from = True, args.resume
-
+    set_resume(cfg, args.resume)
     if args.auto_scale_lr:
-        if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
-            raise KeyError(
-                f'--auto-scale-lr needs auto_scale_lr.base_batch_size in '
-                f'{args.config} (see configs/_base_/schedules/).')
-        cfg.auto_scale_lr.enable = True
+        enable_auto_scale_lr(cfg, args.config)
     return cfg
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     register_all_modules()
     try:
+        apply_checkpoint_trust(args)
         cfg = merge_args(load_config(args.config, args.cfg_options), args)
+        check_tower_weights(cfg.model)  # before the runner's logs
         check_annotation_files(cfg, ('train', 'val'))
         setup_distributed(cfg, args.launcher)
         setup_cpu_threads(cfg, args.cpu_threads)

@@ -25,6 +25,8 @@ tower = dict(model_name='demo-tiny', arch_cfg=tiny_clip, pretrained=None,
 model = dict(
     classes={{_base_.classes}},
     embed_dim=width,
+    # self-contained: the tiny towers are random on purpose (no download)
+    allow_random_towers=True,
     clip_len={{_base_.clip_len}},
     # without dropping modalities the net learns one of face / sound and
     # stops at 5 of 7 classes (the demo splits each class between the two)

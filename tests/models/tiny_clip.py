@@ -72,6 +72,7 @@ def tiny_umbenet_overrides(width: int = 32, pretrained=None,
     return dict(
         classes=CLASSES,
         embed_dim=width,
+        allow_random_towers=pretrained is None,
         clip_len=4,
         # tests set presence themselves: no random modality dropout
         data_preprocessor=dict(modality_augments=[]),

@@ -1,8 +1,9 @@
-"""tools/analysis/benchmark_epochs.py: cached and uncached epochs agree."""
+"""tools/analysis/benchmark_epochs.py as a user runs it: cached and
+uncached epochs agree, and wrong inputs end with a message. The logic:
+tests/analysis/test_epoch_benchmark.py."""
 import json
 import os.path as osp
 import statistics
-import sys
 
 import pytest
 
@@ -12,23 +13,19 @@ from umbe.datasets.feature_cache import read_manifest
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 UNCACHED = osp.join(REPO, 'configs', 'umbenet', 'umbenet_demo_frozen.py')
 CACHED = osp.join(REPO, 'configs', 'umbenet', 'umbenet_demo_cached.py')
-sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
-import benchmark_epochs  # noqa: E402
+TOOL = 'tools/analysis/benchmark_epochs.py'
 
 
-def run(args, capsys):
-    code = benchmark_epochs.main(args)
-    return code, capsys.readouterr().out
-
-
-def test_epochs_match_and_report_speedup(tiny_demo_root, tmp_path, capsys):
+def test_epochs_match_and_report_speedup(tiny_demo_root, tmp_path, capsys,
+                                         tool_main):
     out = str(tmp_path / 'epochs.json')
     cache_root = str(tmp_path / 'cache')
-    code, printed = run([
+    code = tool_main(TOOL)([
         UNCACHED, CACHED, '--epochs', '2', '--build-cache', '--data-root',
         tiny_demo_root, '--cache-root', cache_root, '--work-dir',
         str(tmp_path / 'runs'), '--json', out
-    ], capsys)
+    ])
+    printed = capsys.readouterr().out
     assert code == 0
     r = json.load(open(out))
     for split, clips in (('train', 7), ('val', 7)):
@@ -57,18 +54,19 @@ def test_epochs_match_and_report_speedup(tiny_demo_root, tmp_path, capsys):
         assert osp.isfile(tmp_path / 'runs' / name / 'epoch_2.pth')
 
 
-def test_refuses_a_missing_cache_and_other_models(tiny_demo_root, tmp_path,
-                                                 capsys):
+def test_refuses_a_missing_cache_and_other_models(tiny_demo_root,
+                                                  tmp_path, tool_main):
+    main = tool_main(TOOL)
     base = [
         '--epochs', '1', '--data-root', tiny_demo_root, '--work-dir',
         str(tmp_path / 'runs')
     ]
     with pytest.raises(SystemExit, match='--build-cache'):
-        benchmark_epochs.main(
+        main(
             [UNCACHED, CACHED, '--cache-root',
              str(tmp_path / 'none')] + base)
     plain = osp.join(REPO, 'configs', 'umbenet', 'umbenet_demo.py')
     with pytest.raises(SystemExit, match='model.vision_encoder differ'):
-        benchmark_epochs.main([plain, CACHED] + base)
+        main([plain, CACHED] + base)
     with pytest.raises(SystemExit, match='give the uncached config first'):
-        benchmark_epochs.main([CACHED, UNCACHED] + base)
+        main([CACHED, UNCACHED] + base)

@@ -113,15 +113,6 @@ def test_train_resume_and_test(tmp_path, demo_root):
         for _, _, files in os.walk(work) for f in files)
 
 
-def test_wrong_cfg_key_errors_clearly(tmp_path, demo_root):
-    code, out = train(
-        str(tmp_path), demo_root, opts=['train_cfg.max_epoch=3'])
-    assert code != 0
-    assert 'train_cfg.max_epoch' in out
-    assert "Did you mean ['max_epochs']" in out
-    assert 'Traceback' not in out
-
-
 def test_amp_trains_in_bfloat16(tmp_path, demo_root):
     code, out = train(
         str(tmp_path), demo_root, '--amp',

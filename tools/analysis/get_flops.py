@@ -1,105 +1,80 @@
 """Parameters (trainable / frozen) and GFLOPs per clip of a umbe config.
 
-FLOPs come from fvcore's tracer (one fused multiply-add counts as one flop,
-fvcore's convention), for one clip with every modality present, split into
-the frozen CLIP towers and the rest. Weights are random unless the config
-names local files.
+FLOPs are counted with umbe's one convention (:mod:`umbe.analysis.complexity`:
+torch's counter, 2 FLOPs per multiply-add, attention included) for one
+synthetic clip with the shapes of the config's train pipeline and every
+modality present, split into the frozen towers and the rest. Weights are
+random unless the config names local files.
 
 Example::
 
     python tools/analysis/get_flops.py configs/umbenet/umbenet_demo.py
 """
 import argparse
+import dataclasses
 
 import torch
-import torch.nn as nn
-from fvcore.nn import FlopCountAnalysis
 from mmengine.config import Config, DictAction
 
+import umbe  # noqa: F401  (before mmaction.models)
+from umbe.analysis import (FLOPS_PER_MULTIPLY_ADD, count_parameters,
+                           flops_per_clip, parameters_per_child,
+                           source_dataset_cfg, synthetic_clips)
+from umbe.datasets import pipeline_settings
 from umbe.registry import MODELS
-from umbe.structures import MODALITIES
 from umbe.utils import register_all_modules
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='config file')
-    parser.add_argument('--frames', type=int, help='T (default: clip_len '
-                        'of the config, else the temporal max_frames)')
+    parser.add_argument('--frames', type=int,
+                        help='T (default: the train pipeline\'s clip_len)')
     parser.add_argument('--audio-samples', type=int,
-                        help='S (default: audio_rate x audio_duration of '
-                        'the config, else 22050 x 5)')
+                        help='S (default: the train pipeline\'s audio rate x '
+                        'duration)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys, xxx=yyy')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-class _Forward(nn.Module):
-    """Tensor-only wrapper so that fvcore can trace the dict inputs."""
-
-    def __init__(self, model, part):
-        super().__init__()
-        self.model, self.part = model, part
-
-    def forward(self, face, scene, audio, caption, frame_mask, present):
-        inputs = dict(face=face, scene=scene, audio=audio, caption=caption,
-                      frame_mask=frame_mask,
-                      present={m: present[:, i]
-                               for i, m in enumerate(MODALITIES)})
-        if self.part == 'frozen':
-            return tuple(self.model.extract_frozen_features(inputs).values())
-        return self.model(inputs, mode='tensor')
+def millions(n):
+    return f'{n / 1e6:8.2f} M'
 
 
-def count_params(model):
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    frozen = sum(p.numel() for p in model.parameters()
-                 if not p.requires_grad)
-    return trainable, frozen
-
-
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     register_all_modules()
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    if cfg.model.get('classes') is None:
-        cfg.model.classes = cfg.get('classes') or [f'class {i}'
-                                                   for i in range(7)]
+    torch.manual_seed(0)
     model = MODELS.build(cfg.model).eval()
-    trainable, frozen = count_params(model)
-    print(f'params: trainable {trainable / 1e6:.2f} M, frozen '
-          f'{frozen / 1e6:.2f} M, total {(trainable + frozen) / 1e6:.2f} M')
-    for name, child in model.named_children():
-        t, f = count_params(child)
-        if t + f:
-            print(f'  {name:<16} trainable {t / 1e6:8.2f} M  frozen '
-                  f'{f / 1e6:8.2f} M')
+    total = count_parameters(model)
+    print(f'params: trainable {millions(total.trainable)}, frozen '
+          f'{millions(total.frozen)}, total {millions(total.total)}')
+    for name, count in parameters_per_child(model).items():
+        print(f'  {name:<16} trainable {millions(count.trainable)}  frozen '
+              f'{millions(count.frozen)}')
 
-    T = args.frames or cfg.get('clip_len') or model.temporal.max_frames
-    S = args.audio_samples or int(
-        cfg.get('audio_rate', 22050) * cfg.get('audio_duration', 5.0))
-    H = model.vision_encoder.image_size
-    Lc = model.caption_encoder.text_encoder.context_length
-    caption = torch.zeros(1, Lc, dtype=torch.long)
-    caption[0, :3] = torch.tensor([49406, 320, 49407])  # [SOS] a [EOS]
-    inputs = (torch.randn(1, T, 3, H, H), torch.randn(1, T, 3, H, H),
-              torch.randn(1, S), caption, torch.ones(1, T, dtype=torch.bool),
-              torch.ones(1, len(MODALITIES), dtype=torch.bool))
-    print(f'one clip: T={T} frames of {H}x{H} (face and scene), S={S} '
-          f'audio samples, caption of {Lc} tokens, '
+    settings = pipeline_settings(source_dataset_cfg(cfg)['pipeline'])
+    if args.frames:
+        settings = dataclasses.replace(settings, clip_len=args.frames)
+    if args.audio_samples:
+        settings = dataclasses.replace(settings,
+                                       audio_samples=args.audio_samples)
+    clip = synthetic_clips(settings, 1, len(model.classes))
+    caption = clip['inputs']['caption'][0]
+    print(f'one clip: T={settings.clip_len} frames of {settings.face_size}'
+          f'x{settings.face_size} (face) and {settings.scene_size}x'
+          f'{settings.scene_size} (scene), S={settings.audio_samples} audio '
+          f'samples, caption of {caption.numel()} tokens, '
           f'{len(model.classes)} classes')
-    with torch.no_grad():
-        flops = {}
-        for part in ('frozen', 'total'):
-            counter = FlopCountAnalysis(_Forward(model, part), inputs)
-            counter.unsupported_ops_warnings(False)
-            counter.uncalled_modules_warnings(False)
-            flops[part] = counter.total() / 1e9
-    print(f'GFLOPs per clip: total {flops["total"]:.2f} (frozen towers '
-          f'{flops["frozen"]:.2f}, the rest incl. the Dual-Stream head\'s '
-          f'text tower {flops["total"] - flops["frozen"]:.2f})')
+    flops = {k: v / 1e9 for k, v in flops_per_clip(model, clip).items()}
+    print(f'GFLOPs per clip ({FLOPS_PER_MULTIPLY_ADD} per multiply-add): '
+          f'total {flops["frozen"] + flops["trainable"]:.3f} (frozen towers '
+          f'{flops["frozen"]:.3f}, the rest incl. the Dual-Stream head\'s '
+          f'text tower {flops["trainable"]:.3f})')
 
 
 if __name__ == '__main__':

@@ -10,6 +10,9 @@ from .face_detectors import (DETECTORS, HaarFaceDetector, YuNetFaceDetector,
                              build_face_detector)
 from .face_tracking import (FaceTrack, FaceTracker, detect_and_track,
                             square_crop)
+from .feature_extraction import (extract_split_features,
+                                 extract_video_features, load_features,
+                                 reproduce_logits, save_features)
 from .frame_embeddings import EmbeddingCache, FrozenFeatureEncoder
 from .in_memory_transforms import (AudioSegment, FrameSequence, InMemoryAudio,
                                    InMemoryFaceSceneFrames, make_record)
@@ -41,5 +44,6 @@ __all__ = [
     'write_results', 'write_results_json', 'write_results_csv', 'VideoWindow',
     'WindowPlan', 'plan_windows', 'sliding_windows', 'smooth_scores',
     'overall_scores', 'summarise_timeline', 'StreamRecognizer',
-    'open_stream_source'
+    'open_stream_source', 'extract_split_features', 'extract_video_features',
+    'save_features', 'load_features', 'reproduce_logits'
 ]

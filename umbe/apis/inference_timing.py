@@ -21,6 +21,7 @@ import torch
 from mmengine.config import Config
 from terminaltables import AsciiTable
 
+from umbe.models.utils import use_random_towers
 from .frame_embeddings import FrozenFeatureEncoder
 from .stream import StreamRecognizer
 from .stream_sources import AVStreamSource
@@ -33,9 +34,9 @@ INFERENCE_STAGES = ('decode', 'face_detection', 'pipeline', 'model')
 def without_pretrained(cfg: Config) -> Config:
     """A copy of a config whose model loads no pretrained files.
 
-    Every ``pretrained`` entry under ``cfg.model`` becomes None, so the
-    model builds with random weights (to time a model without its CLIP
-    files).
+    Every ``pretrained`` entry under ``cfg.model`` becomes None and
+    ``allow_random_towers`` True, so the model builds with random weights
+    (to time a model without its CLIP files).
 
     Args:
         cfg (Config): A model config.
@@ -44,18 +45,7 @@ def without_pretrained(cfg: Config) -> Config:
         Config: The copy.
     """
     cfg = copy.deepcopy(cfg)
-
-    def drop(node):
-        if isinstance(node, dict):
-            if 'pretrained' in node:
-                node['pretrained'] = None
-            for value in node.values():
-                drop(value)
-        elif isinstance(node, list):
-            for value in node:
-                drop(value)
-
-    drop(cfg.model)
+    use_random_towers(cfg.model)
     return cfg
 
 

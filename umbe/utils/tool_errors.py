@@ -11,11 +11,12 @@ from typing import Iterator
 from umbe.atomic_io import AtomicWriteError
 from umbe.datasets import BadClipError, BadRecordError
 from umbe.datasets.feature_cache import StaleCacheError
+from umbe.models.utils import TowerWeightsError
 from umbe.safe_loading import CheckpointError
 
 #: umbe's user-facing errors (their messages name the file and the fix)
 USER_ERRORS = (CheckpointError, AtomicWriteError, StaleCacheError,
-               BadRecordError, BadClipError)
+               BadRecordError, BadClipError, TowerWeightsError)
 
 
 @contextlib.contextmanager

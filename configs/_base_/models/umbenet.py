@@ -1,7 +1,9 @@
 # UMBEnet at the paper's / public code's sizes (SPEC.md "Architecture").
-# CLIP weights: set `pretrained` of the three towers to local files, e.g.
-#   vision/head text: ViT-L-14 OpenAI weights (open_clip name
-#   'ViT-L-14-quickgelu'); caption text: ViT-B-32 OpenAI weights.
+# CLIP weights: the paper's OpenAI weights, `pretrained='openai'` on the
+# three towers (ViT-L-14 image + text, ViT-B-32 text), resolved through
+# open_clip's download cache (offline: the error names the file to fetch and
+# where to put it). A local file path works too. Frozen towers with
+# pretrained=None stop the run unless model.allow_random_towers=True.
 # `classes` comes from the dataset base config: leaf configs write
 #   model = dict(classes={{_base_.classes}})
 # The width (embed_dim) and the clip length (clip_len) are stated once, here
@@ -15,7 +17,7 @@ model = dict(
     vision_encoder=dict(
         type='CLIPVisionEncoder',
         model_name='ViT-L-14-quickgelu',
-        pretrained=None,
+        pretrained='openai',
         frozen=True),
     audio_encoder=dict(type='RawAudioEncoder'),
     caption_encoder=dict(
@@ -23,7 +25,7 @@ model = dict(
         text_encoder=dict(
             type='CLIPTextEncoder',
             model_name='ViT-B-32-quickgelu',
-            pretrained=None,
+            pretrained='openai',
             frozen=True)),
     face_scene=dict(type='FaceSceneLSTM'),
     temporal=dict(type='TemporalTransformer', num_layers=12, num_heads=8),
@@ -33,7 +35,7 @@ model = dict(
         text_encoder=dict(
             type='CLIPTextEncoder',
             model_name='ViT-L-14-quickgelu',
-            pretrained=None,
+            pretrained='openai',
             frozen=True),
         prompt_pool=dict(
             type='PromptPool', pool_size=32, prompt_length=32, top_k=5),

@@ -1,7 +1,5 @@
 import os.path as osp
 import sys
 
-# the fake release builders live with the tool tests
-sys.path.insert(
-    0, osp.join(osp.dirname(osp.dirname(osp.dirname(__file__))), 'tools',
-                'data'))
+# the fake release builders (fake_releases.py) live beside these tests
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))

@@ -172,3 +172,42 @@ def test_class_lists_come_from_the_dataset_configs():
     mafw = load_classes('mafw')
     assert mafw[:3] == ['anger', 'disgust', 'fear'] and len(mafw) == 11
     assert mafw[-1] == 'disappointment'
+
+
+def test_parser_options_and_defaults_come_from_the_function(tmp_path):
+    from umbe.datasets.preparation import (SAMPLE_RATE, build_parser,
+                                           prepare_dfew, prepare_ferv39k,
+                                           run_tool)
+    from umbe.datasets.transforms import LoadAudio
+    assert SAMPLE_RATE == LoadAudio().sample_rate  # one default, the loader's
+    parser = build_parser('DFEW', prepare_dfew)
+    # options left out are left out: the function's defaults apply
+    assert vars(parser.parse_args(['r', 'o'])) == dict(
+        release_root='r', out_dir='o')
+    args = parser.parse_args(['r', 'o', '--sample-rate', '8000', '--no-audio',
+                              '--val-ratio', '0.5', '--seed', '3',
+                              '--workers', '2', '--config', 'c.py'])
+    assert vars(args) == dict(release_root='r', out_dir='o',
+                              sample_rate=8000, no_audio=True, val_ratio=0.5,
+                              seed=3, workers=2, config='c.py')
+    help_text = ' '.join(parser.format_help().split())
+    assert f'(default {SAMPLE_RATE})' in help_text
+    assert '(default 0.1)' in help_text and '(default 1)' in help_text
+    assert 'split (default 0)' in help_text  # the seed
+    # FERV39k has no audio: no audio options
+    ferv = build_parser('FERV39k', prepare_ferv39k)
+    with pytest.raises(SystemExit):
+        ferv.parse_args(['r', 'o', '--workers', '2'])
+    calls = []
+
+    def prepare(release_root, out_dir, seed=0):
+        calls.append((release_root, out_dir, seed))
+        if seed == 1:
+            raise ReleaseError(f'{release_root}: nothing here')
+        return 'report'
+
+    parser = build_parser('X', prepare)
+    assert run_tool(prepare, parser, ['r', 'o']) == 'report'
+    assert calls == [('r', 'o', 0)]
+    with pytest.raises(SystemExit, match='^error: r: nothing here$'):
+        run_tool(prepare, parser, ['r', 'o', '--seed', '1'])

@@ -6,6 +6,7 @@ from tiny_clip import (TINY_ARCH, save_open_clip_format, save_openai_format,
                        tiny_clip)
 
 from umbe.models import CLIPVisionEncoder
+from umbe.models.utils import ClipWeightsUnavailableError
 
 
 @pytest.mark.parametrize('fmt', ['openai', 'open_clip'])
@@ -33,7 +34,7 @@ def test_random_weights_and_named_architecture():
 
 
 def test_missing_and_mismatched_files_name_file_and_arch(tmp_path):
-    with pytest.raises(FileNotFoundError, match='absent.pt.*tiny'):
+    with pytest.raises(ClipWeightsUnavailableError, match='absent.pt.*tiny'):
         CLIPVisionEncoder(model_name='tiny', arch_cfg=TINY_ARCH,
                           pretrained=str(tmp_path / 'absent.pt'))
     path = str(tmp_path / 'clip.pt')

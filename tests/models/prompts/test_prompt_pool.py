@@ -40,3 +40,13 @@ def test_batch_query_selects_once():
     assert torch.equal(out['ids'][0], ref)
     assert pool.selection_counts[3].sum() == 6
     assert pool.selection_counts[1].sum() == 2
+
+
+def test_key_init_std_starts_the_keys_normal():
+    torch.manual_seed(0)
+    from umbe.models import PromptPool
+    pool = PromptPool(pool_size=64, prompt_length=1, embed_dim=64,
+                      key_init_std=0.02)
+    assert abs(pool.keys.std().item() - 0.02) < 0.002
+    assert PromptPool(pool_size=64, prompt_length=1,
+                      embed_dim=64).keys.abs().max() > 0.5  # uniform [-1, 1]

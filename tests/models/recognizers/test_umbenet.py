@@ -128,6 +128,11 @@ def test_full_size_parameter_counts_on_meta_device():
     cfg = Config.fromfile('configs/_base_/models/umbenet.py')
     cfg.model.classes = ('happy', 'sad', 'neutral', 'angry', 'surprise',
                          'disgust', 'fear')
+    cfg.model.allow_random_towers = True
+    for tower in (cfg.model.vision_encoder,
+                  cfg.model.caption_encoder.text_encoder,
+                  cfg.model.head.text_encoder):
+        tower.pretrained = None
     with torch.device('meta'):
         model = MODELS.build(cfg.model)
         from open_clip import get_model_config

@@ -1,100 +1,59 @@
-"""missing_modality_ablation.py: recipes, subsets, table, arguments.
-
-The training and testing themselves are mmengine's runner on the demo
-config (tests/test_demo_learns.py trains it); here the parts of the tool
-that decide what is trained and how the table reads.
-"""
-import importlib.util
+"""tools/analysis/missing_modality_ablation.py as a user runs it: argument
+errors, and a run that tests a given checkpoint on every modality subset
+(no training). The recipes and the table: tests/analysis/."""
+import json
 import os.path as osp
 
 import pytest
-from mmengine.config import Config
 
-from umbe.structures import nonempty_subsets
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(__file__))))
-spec = importlib.util.spec_from_file_location(
-    'missing_modality_ablation',
-    osp.join(REPO, 'tools', 'analysis', 'missing_modality_ablation.py'))
-ablation = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(ablation)
-
-TWO_STAGE = osp.join(REPO, 'configs', 'umbenet',
-                     'umbenet_demo_two_stage.py')
+TOOL = 'tools/analysis/missing_modality_ablation.py'
 
 
-@pytest.fixture(scope='module')
-def base():
-    return Config.fromfile(TWO_STAGE)
-
-
-def hook_types(cfg):
-    return [h['type'] for h in cfg.get('custom_hooks', [])]
-
-
-def test_recipe_configs(base, tmp_path):
-    a = ablation.recipe_config(base, 'two_stage', str(tmp_path / 'a'))
-    assert 'TwoStageHook' in hook_types(a)
-    assert a.stage1_epochs == 5
-    assert a.work_dir == str(tmp_path / 'a')
-    assert a.model.data_preprocessor.get('keep_modalities') is None
-
-    b = ablation.recipe_config(base, 'no_dropout', str(tmp_path / 'b'))
-    assert 'TwoStageHook' not in hook_types(b)
-    assert 'PromptStatisticsHook' in hook_types(b)
-    assert b.model.data_preprocessor.modality_augments is None
-    assert b.model.data_preprocessor.get('keep_modalities') is None
-    # everything else is the same model and schedule
-    assert b.model.head == a.model.head
-    assert b.param_scheduler == a.param_scheduler
-    assert b.train_cfg == a.train_cfg
-
-    v = ablation.recipe_config(base, 'video_only', str(tmp_path / 'v'))
-    assert v.model.data_preprocessor.keep_modalities == ('video', )
-    assert v.model.data_preprocessor.modality_augments is None
-    au = ablation.recipe_config(base, 'audio_only', str(tmp_path / 'au'))
-    assert au.model.data_preprocessor.keep_modalities == ('audio', )
-    # the base is not modified
-    assert 'TwoStageHook' in hook_types(base)
-    assert base.model.data_preprocessor.get('keep_modalities') is None
-
-
-def test_recipe_config_needs_two_stage(tmp_path):
-    plain = Config.fromfile(
-        osp.join(REPO, 'configs', 'umbenet', 'umbenet_demo.py'))
-    with pytest.raises(ValueError, match='TwoStageHook'):
-        ablation.recipe_config(plain, 'two_stage', str(tmp_path))
-
-
-def test_table(tmp_path):
-    full = {'+'.join(s): dict(UAR=50.0 + i, WAR=60.25 + i)
-            for i, s in enumerate(nonempty_subsets())}
-    video = {k: (None if 'video' not in k else dict(UAR=71.4286, WAR=70.0))
-             for k in full}
-    rows, markdown = ablation.format_table(
-        dict(two_stage=full, video_only=video))
-    assert rows[0][1:] == list(full)
-    assert rows[1][0].startswith('(a)') and rows[2][0] == '(c) video only'
-    assert rows[1][1] == '50.0 / 60.2' and rows[1][7] == '56.0 / 66.2'
-    assert rows[2][1:4] == ['71.4 / 70.0', '-', '-']
-    lines = markdown.splitlines()
-    assert lines[0].startswith('| recipe') and lines[1] == '|---' * 8 + '|'
-    assert lines[3] == '| ' + ' | '.join(rows[2]) + ' |'
-    png = tmp_path / 'table.png'
-    ablation.save_png(rows, str(png))
-    assert png.stat().st_size > 1000
-
-
-def test_arguments(tmp_path):
+def test_bad_arguments_are_refused(tool_main, tmp_path, capsys):
+    main = tool_main(TOOL)
     ckpt = tmp_path / 'a.pth'
     ckpt.write_bytes(b'x')
-    args = ablation.parse_args(['--checkpoints', f'two_stage={ckpt}',
-                                '--recipes', 'two_stage', 'audio_only'])
-    assert args.checkpoints == dict(two_stage=str(ckpt))
-    assert args.recipes == ['two_stage', 'audio_only']
-    for bad in ([f'nope={ckpt}'], [str(ckpt)],
-                [f'two_stage={tmp_path / "missing.pth"}']):
-        with pytest.raises(SystemExit):
-            ablation.parse_args(['--checkpoints', *bad])
-    with pytest.raises(SystemExit):
-        ablation.parse_args(['--recipes', 'tri_modal'])
+    for bad, message in (
+        (['--checkpoints', f'nope={ckpt}'], 'RECIPE=CKPT with RECIPE in'),
+        (['--checkpoints', str(ckpt)], 'RECIPE=CKPT with RECIPE in'),
+        (['--checkpoints', f'two_stage={tmp_path / "missing.pth"}'],
+         'two_stage: ' + str(tmp_path / 'missing.pth') + ' not found'),
+        (['--recipes', 'tri_modal'], "invalid choice: 'tri_modal'"),
+    ):
+        with pytest.raises(SystemExit) as err:
+            main(bad)
+        assert err.value.code == 2
+        assert message in capsys.readouterr().err
+
+
+def test_checkpoint_tested_on_every_subset(tool_main, tmp_path,
+                                           tiny_demo_root, demo_checkpoint):
+    opts = ['--cfg-options']
+    for split in ('train', 'val', 'test'):
+        opts += [f'{split}_dataloader.dataset.data_root={tiny_demo_root}',
+                 f'{split}_dataloader.num_workers=0',
+                 f'{split}_dataloader.persistent_workers=False']
+    work = tmp_path / 'ablation'
+    results = tool_main(TOOL)([
+        '--recipes', 'audio_only', '--checkpoints',
+        f'audio_only={demo_checkpoint}', '--work-dir', str(work)
+    ] + opts)
+    cells = results['audio_only']
+    assert list(cells) == [
+        'video', 'audio', 'caption', 'video+audio', 'video+caption',
+        'audio+caption', 'video+audio+caption'
+    ]
+    # the audio-only model cannot see subsets without audio
+    assert [k for k, v in cells.items() if v is None] == [
+        'video', 'caption', 'video+caption'
+    ]
+    # with audio only kept, every subset with audio gives the same scores
+    seen = [v for v in cells.values() if v is not None]
+    assert all(v == seen[0] for v in seen)
+    assert 0 <= seen[0]['UAR'] <= 100
+    saved = json.load(open(work / 'ablation.json'))
+    assert saved['checkpoints'] == dict(audio_only=demo_checkpoint)
+    assert saved['results'] == json.loads(json.dumps(results))
+    markdown = open(work / 'ablation.md').read()
+    assert '| (c) audio only | - |' in markdown
+    assert osp.getsize(work / 'ablation.png') > 1000

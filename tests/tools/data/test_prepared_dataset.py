@@ -1,6 +1,6 @@
 """The prepared annotation files load with the shipped configs."""
 import pytest
-from fake_releases import load_tool, make_dfew, make_mafw
+from fake_releases import make_dfew, make_mafw
 from mmengine.config import Config
 
 from umbe.registry import DATASETS
@@ -8,7 +8,8 @@ from umbe.utils import register_all_modules
 
 
 @pytest.mark.parametrize('name', ['dfew', 'mafw'])
-def test_prepared_records_load_with_the_config(name, tmp_path):
+def test_prepared_records_load_with_the_config(name, tmp_path,
+                                               prepare_tool):
     register_all_modules()
     if name == 'dfew':
         # both in the test split of fold 2
@@ -18,7 +19,7 @@ def test_prepared_records_load_with_the_config(name, tmp_path):
         # both in the test split of fold 1
         make_mafw(str(tmp_path / 'rel'), no_audio=[25], corrupt=[228])
         silent, broken, fold = '00025', '00228', 1
-    load_tool(name).main([str(tmp_path / 'rel'), str(tmp_path / 'out')])
+    prepare_tool(name)([str(tmp_path / 'rel'), str(tmp_path / 'out')])
     cfg = Config.fromfile(f'configs/umbenet/umbenet_{name}_fold2.py')
     dataset_cfg = cfg.test_dataloader.dataset
     assert dataset_cfg.ann_file == 'annotations/fold2_test.json'

@@ -1,6 +1,7 @@
 """The steps shared by the DFEW, FERV39k and MAFW preparation tools."""
 import argparse
 import ast
+import inspect
 import os
 import os.path as osp
 import sys
@@ -9,6 +10,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from mmengine.utils import track_parallel_progress, track_progress
 
+from umbe.datasets.transforms import LoadAudio
 from umbe.datasets.utils import IMAGE_EXTENSIONS
 from .audio import (AUDIO_CORRUPT, AUDIO_EXISTS, AUDIO_NONE, AUDIO_OK,
                     extract_audio_task)
@@ -16,62 +18,87 @@ from .io import atomic_write_json, rel_or_abs
 from .release import ReleaseError, pad_id
 from .report import PrepReport
 
+#: Rate of the extracted mono wavs in Hz: the audio loader's own default
+#: (SPEC's audio encoder rate), so that the wavs need no resampling.
+SAMPLE_RATE = LoadAudio().sample_rate
+#: Fraction of each class of an official train split moved to validation.
+VAL_RATIO = 0.1
 
-def build_parser(dataset: str, audio: bool = True) -> argparse.ArgumentParser:
+
+#: The options the tools share: keyword argument -> (flag, argparse
+#: keywords, help). ``build_parser`` adds those the function takes.
+_SHARED_OPTIONS = OrderedDict(
+    sample_rate=('--sample-rate', dict(type=int),
+                 'rate of the extracted mono wavs in Hz'),
+    no_audio=('--no-audio', dict(action='store_true'),
+              'skip audio extraction (records then carry no audio)'),
+    config=('--config', {}, 'config defining the class list `classes` '
+            '(default: configs/_base_/datasets/{dataset}.py)'),
+    val_ratio=('--val-ratio', dict(type=float),
+               'fraction of each class of the official train split moved '
+               'to the validation split'),
+    seed=('--seed', dict(type=int), 'seed of the validation split'),
+    workers=('--workers', dict(type=int),
+             'processes for the audio extraction'),
+)
+
+
+def build_parser(dataset: str, prepare: Callable) -> argparse.ArgumentParser:
     """The command line shared by the preparation tools.
+
+    The positionals are ``release_root`` and ``out_dir``; the options are
+    those of ``_SHARED_OPTIONS`` that ``prepare`` (a ``prepare_<dataset>``
+    function) takes as keyword arguments. An option left out of the command
+    line is left out of the parsed namespace, so ``prepare``'s own default
+    applies (the help texts show it).
 
     Args:
         dataset (str): The dataset's name, for the help text.
-        audio (bool): Whether the dataset has audio to extract.
-            Defaults to True.
+        prepare (Callable): The function :func:`run_tool` calls.
 
     Returns:
         argparse.ArgumentParser: The parser.
     """
+    params = inspect.signature(prepare).parameters
     parser = argparse.ArgumentParser(
         description=f'Prepare the official {dataset} release for umbe: '
-        'annotation files (JSON lists), extracted audio and a count report.')
+        'annotation files (JSON lists), extracted audio and a count report.',
+        argument_default=argparse.SUPPRESS)
     parser.add_argument('release_root', help='the unpacked official release')
     parser.add_argument(
         'out_dir', help='output folder (the configs\' data_root)')
-    if audio:
+    for name, (flag, kwargs, text) in _SHARED_OPTIONS.items():
+        if name not in params:
+            continue
+        default = params[name].default
+        if not (default is None or default is False
+                or default is inspect.Parameter.empty):
+            text += f' (default {default})'
         parser.add_argument(
-            '--sample-rate',
-            type=int,
-            default=22050,
-            help='rate of the extracted mono wavs in Hz')
-        parser.add_argument(
-            '--no-audio',
-            action='store_true',
-            help='skip audio extraction (records then carry no audio)')
-    parser.add_argument(
-        '--config',
-        help='config defining the class list `classes` (default: '
-        f'configs/_base_/datasets/{dataset.lower()}.py)')
-    parser.add_argument(
-        '--val-ratio',
-        type=float,
-        default=0.1,
-        help='fraction of each class of the official train split moved to '
-        'the validation split')
-    parser.add_argument(
-        '--seed', type=int, default=0, help='seed of the validation split')
-    parser.add_argument(
-        '--workers', type=int, default=1, help='processes for the media')
+            flag, help=text.format(dataset=dataset.lower()), **kwargs)
     return parser
 
 
 def run_tool(prepare: Callable,
              parser: argparse.ArgumentParser,
              argv: Optional[List[str]] = None) -> PrepReport:
-    """Parse the command line and run a tool's ``prepare(args)``.
+    """Parse the command line and run ``prepare(**options)``.
 
     A :class:`ReleaseError` (a release missing what the tool needs) ends the
     program with its message instead of a traceback.
+
+    Args:
+        prepare (Callable): A ``prepare_<dataset>`` function.
+        parser (argparse.ArgumentParser): Its :func:`build_parser`.
+        argv (list[str], optional): The command line. Defaults to
+            ``sys.argv[1:]``.
+
+    Returns:
+        PrepReport: What ``prepare`` returns.
     """
     args = parser.parse_args(argv)
     try:
-        return prepare(args)
+        return prepare(**vars(args))
     except ReleaseError as e:
         sys.exit(f'error: {e}')
 

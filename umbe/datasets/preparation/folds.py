@@ -3,11 +3,10 @@
 ``fold{k}_test`` is the official test list of fold k; ``fold{k}_train`` and
 ``fold{k}_val`` split its official train list per class (docs/datasets.md).
 """
-import argparse
 from collections import OrderedDict
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
-from .common import write_splits
+from .common import VAL_RATIO, clip_media, make_record, write_splits
 from .release import pad_id
 from .report import PrepReport
 from .splits import stratified_split
@@ -87,6 +86,60 @@ def fold_labels(folds: Dict[int, tuple], report: PrepReport) -> Dict[int, int]:
     return labels
 
 
+def clip_records(labels: Dict[int, int],
+                 out_dir: str,
+                 report: PrepReport,
+                 videos: Dict[str, str],
+                 outcomes: Dict[str, str],
+                 frame_dirs: Dict[str, str],
+                 scene_dirs: Optional[Dict[str, str]] = None,
+                 captions: Optional[Dict[int, str]] = None,
+                 missing: str = 'no readable clip and no frames'
+                 ) -> Dict[int, dict]:
+    """The record of every labelled clip of a k-fold release.
+
+    A clip with neither a readable video nor frames is reported
+    (``skipped``) and left out of every split.
+
+    Args:
+        labels (dict): int clip id -> label.
+        out_dir (str): The output folder.
+        report (PrepReport): Receives the skipped clips.
+        videos (dict): 5-digit id -> source clip.
+        outcomes (dict): 5-digit id -> audio outcome
+            (:func:`extract_all_audio`; empty without audio).
+        frame_dirs (dict): 5-digit id -> face frame folder.
+        scene_dirs (dict, optional): 5-digit id -> full frame folder.
+            Defaults to None.
+        captions (dict, optional): int clip id -> caption. Defaults to None.
+        missing (str): What a skipped clip lacks, for the message.
+
+    Returns:
+        dict: int clip id -> record.
+    """
+    scene_dirs, captions = scene_dirs or {}, captions or {}
+    records = {}
+    for clip in sorted(labels):
+        clip_id = pad_id(clip)
+        video, audio = clip_media(clip_id, videos, outcomes, out_dir)
+        if video is None and clip_id not in frame_dirs \
+                and clip_id not in scene_dirs:
+            report.fail('skipped', clip_id,
+                        f'clip {clip_id}: {missing}; left out of every '
+                        'split')
+            continue
+        records[clip] = make_record(
+            clip_id,
+            labels[clip],
+            out_dir,
+            filename=video,
+            frame_dir=frame_dirs.get(clip_id),
+            scene_dir=scene_dirs.get(clip_id),
+            audio=audio,
+            caption=captions.get(clip))
+    return records
+
+
 def fold_counts(sizes: Dict[int, Sequence[int]]) -> Dict[str, int]:
     """``{'fold{k} train': n, 'fold{k} test': n}`` of per-fold sizes.
 
@@ -100,11 +153,15 @@ def fold_counts(sizes: Dict[int, Sequence[int]]) -> Dict[str, int]:
     }
 
 
-def write_fold_splits(
-        args: argparse.Namespace, folds: Dict[int, tuple], records: Dict[int,
-                                                                         dict],
-        report: PrepReport, complete: bool, official_sizes: Dict[int, tuple],
-        official_class_totals: Dict[str, int]) -> Dict[str, List[dict]]:
+def write_fold_splits(out_dir: str,
+                      folds: Dict[int, tuple],
+                      records: Dict[int, dict],
+                      report: PrepReport,
+                      complete: bool,
+                      official_sizes: Dict[int, tuple],
+                      official_class_totals: Dict[str, int],
+                      val_ratio: float = VAL_RATIO,
+                      seed: int = 0) -> Dict[str, List[dict]]:
     """Write the ``fold{k}_{train,val,test}`` files of a k-fold release.
 
     On a complete release (the official split files have the official
@@ -112,8 +169,7 @@ def write_fold_splits(
     fold and per class over the test folds; a difference is a warning.
 
     Args:
-        args (argparse.Namespace): The tool's arguments (``out_dir``,
-            ``val_ratio``, ``seed``).
+        out_dir (str): The output folder.
         folds (dict): fold number -> (train pairs, test pairs) as read.
         records (dict): clip id -> record; clips without one are left out.
         report (PrepReport): Receives the counts and warnings.
@@ -121,6 +177,9 @@ def write_fold_splits(
         official_sizes (dict): fold number -> official (train, test) sizes.
         official_class_totals (dict): class name -> clips over the test
             folds.
+        val_ratio (float): Fraction of each class of a fold's train records
+            moved to its val split. Defaults to ``VAL_RATIO``.
+        seed (int): Seed of the val split. Defaults to 0.
 
     Returns:
         dict: split name -> records, as written.
@@ -131,8 +190,8 @@ def write_fold_splits(
             tuple([records[c] for c, _ in pairs if c in records]
                   for pairs in folds[k])
             for k in folds
-        }, args.val_ratio, args.seed)
-    write_splits(args.out_dir, splits, report)
+        }, val_ratio, seed)
+    write_splits(out_dir, splits, report)
     if complete:
         report.compare(
             'prepared records of a complete release',

@@ -115,6 +115,17 @@ class LoadAudio(BaseTransform):
             wave /= float(np.iinfo(chunks[0].dtype).max)
         return wave, int(rate)
 
+    def read_source(self, results: Dict) -> Optional[Tuple[np.ndarray, int]]:
+        """The record's waveform and rate: its ``audio`` wav (the path moves
+        to ``audio_path``) or its video's track; None without sound."""
+        if 'audio' in results and not isinstance(results['audio'],
+                                                 np.ndarray):
+            path = results['audio_path'] = results['audio']
+            return self.read_wav(path) if path else None
+        if results.get('filename'):
+            return self.read_track(results['filename'])
+        return None
+
     def transform(self, results: Dict) -> Dict:
         """Load the audio.
 
@@ -125,14 +136,7 @@ class LoadAudio(BaseTransform):
             dict: ``results`` with ``audio`` and ``present['audio']``.
         """
         present = results.setdefault('present', {})
-        source = None
-        if 'audio' in results and not isinstance(results['audio'],
-                                                 np.ndarray):
-            path = results['audio_path'] = results['audio']
-            if path:
-                source = self.read_wav(path)
-        elif results.get('filename'):
-            source = self.read_track(results['filename'])
+        source = self.read_source(results)
 
         out = np.zeros(self.num_samples, np.float32)
         length = 0

@@ -40,6 +40,9 @@ class MultimodalEmotionPreprocessor(BaseDataPreprocessor):
         non_blocking (bool): Copy the batch to the GPU asynchronously (with
             the loaders' ``pin_memory=True``, the copy overlaps the step).
             Defaults to True.
+        scene_from_face (bool): Feed the face frames as the scene stream
+            too (their presence included), as the public DFEW loader does.
+            Defaults to False.
     """
 
     def __init__(self,
@@ -49,8 +52,10 @@ class MultimodalEmotionPreprocessor(BaseDataPreprocessor):
                      255 * s for s in OPENAI_DATASET_STD),
                  keep_modalities: Optional[Sequence[str]] = None,
                  modality_augments: Optional[List[dict]] = None,
-                 non_blocking: bool = True) -> None:
+                 non_blocking: bool = True,
+                 scene_from_face: bool = False) -> None:
         super().__init__(non_blocking)
+        self.scene_from_face = scene_from_face
         self.register_buffer('mean', torch.tensor(mean).view(1, 1, 3, 1, 1),
                              False)
         self.register_buffer('std', torch.tensor(std).view(1, 1, 3, 1, 1),
@@ -96,7 +101,8 @@ class MultimodalEmotionPreprocessor(BaseDataPreprocessor):
                             ' with PackMultimodalInputs.')
         inputs = {}
         for key in ('face', 'scene'):
-            x = _stack(raw[key]).to(self.device).float()  # (B, T, 3, H, W)
+            source = 'face' if self.scene_from_face else key
+            x = _stack(raw[source]).to(self.device).float()  # (B,T,3,H,W)
             inputs[key] = (x - self.mean) / self.std
         inputs['caption'] = _stack(raw['caption']).to(self.device).long()
         inputs.update(self._audio_and_masks(raw, samples, training))
@@ -124,7 +130,8 @@ class MultimodalEmotionPreprocessor(BaseDataPreprocessor):
         """
         present = {}
         for m in MODALITIES:
-            flags = [bool(s.present[m]) for s in samples]
+            source = 'face' if self.scene_from_face and m == 'scene' else m
+            flags = [bool(s.present[source]) for s in samples]
             if self.keep_modalities is not None and (
                     m not in self.keep_modalities):
                 flags = [False] * len(samples)

@@ -6,7 +6,8 @@ import torch.nn as nn
 from open_clip.model import _build_text_tower
 
 from umbe.models.utils.clip_weights import (load_tower_weights,
-                                            resolve_clip_cfg)
+                                            resolve_clip_cfg,
+                                            resolve_pretrained)
 from umbe.models.utils.frozen_tower import FrozenTowerModule
 from umbe.registry import MODELS
 
@@ -22,8 +23,9 @@ class CLIPTextEncoder(FrozenTowerModule):
     Args:
         model_name (str): open_clip model name. Defaults to
             ``'ViT-L-14-quickgelu'``.
-        pretrained (str, optional): Local CLIP weight file; None keeps random
-            weights. Defaults to None.
+        pretrained (str, optional): A local CLIP weight file or an open_clip
+            pretrained tag of ``model_name`` (see :class:`CLIPVisionEncoder`);
+            None keeps random weights. Defaults to None.
         arch_cfg (dict, optional): open_clip model config used instead of
             ``model_name``'s. Defaults to None.
         frozen (bool): Freeze the tower. Defaults to True.
@@ -46,8 +48,11 @@ class CLIPTextEncoder(FrozenTowerModule):
         self.embed_dim = cfg['embed_dim']
         self.width = self.tower.width
         self.context_length = self.tower.context_length
-        if pretrained is not None:
-            load_tower_weights(self.tower, pretrained, 'text', self.arch)
+        self.weights_file = resolve_pretrained(pretrained, model_name,
+                                               self.arch)
+        if self.weights_file is not None:
+            load_tower_weights(self.tower, self.weights_file, 'text',
+                               self.arch)
         self.set_frozen(frozen)
 
     def embed_tokens(self, tokens: torch.Tensor) -> torch.Tensor:
@@ -106,4 +111,3 @@ class CLIPTextEncoder(FrozenTowerModule):
                 f'{tokens.shape[-1]}; tokenize with that context length.')
         eot_index = tokens.argmax(dim=-1)
         return self.encode_embeddings(self.embed_tokens(tokens), eot_index)
-

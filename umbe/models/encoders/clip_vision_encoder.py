@@ -1,11 +1,13 @@
-"""CLIPVisionEncoder: open_clip's image tower, weights from a local file."""
+"""CLIPVisionEncoder: open_clip's image tower, CLIP weights from a file or
+an open_clip tag."""
 from typing import Optional
 
 import torch
 from open_clip.model import _build_vision_tower
 
 from umbe.models.utils.clip_weights import (load_tower_weights,
-                                            resolve_clip_cfg)
+                                            resolve_clip_cfg,
+                                            resolve_pretrained)
 from umbe.models.utils.frozen_tower import FrozenTowerModule
 from umbe.registry import MODELS
 
@@ -17,9 +19,11 @@ class CLIPVisionEncoder(FrozenTowerModule):
     Args:
         model_name (str): open_clip model name; use the ``-quickgelu`` names
             for OpenAI weights. Defaults to ``'ViT-L-14-quickgelu'``.
-        pretrained (str, optional): Local path of a CLIP weight file (OpenAI
-            TorchScript or open_clip checkpoint); None keeps random weights.
-            Defaults to None.
+        pretrained (str, optional): A local CLIP weight file (OpenAI
+            TorchScript, open_clip checkpoint or safetensors), or an
+            open_clip pretrained tag of ``model_name`` (e.g. ``'openai'``)
+            resolved through open_clip's download cache; None keeps random
+            weights. Defaults to None.
         arch_cfg (dict, optional): An open_clip model config used instead of
             ``model_name``'s (tiny towers for tests and the demo).
             Defaults to None.
@@ -41,8 +45,11 @@ class CLIPVisionEncoder(FrozenTowerModule):
         image_size = cfg['vision_cfg'].get('image_size', 224)
         self.image_size = (image_size if isinstance(image_size, int) else
                            image_size[0])
-        if pretrained is not None:
-            load_tower_weights(self.tower, pretrained, 'visual', self.arch)
+        self.weights_file = resolve_pretrained(pretrained, model_name,
+                                               self.arch)
+        if self.weights_file is not None:
+            load_tower_weights(self.tower, self.weights_file, 'visual',
+                               self.arch)
         self.set_frozen(frozen)
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:

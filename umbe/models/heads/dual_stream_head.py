@@ -1,5 +1,5 @@
 """DualStreamHead: class embeddings from prompted CLIP text sequences."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -101,6 +101,20 @@ class DualStreamHead(nn.Module):
             'sos_id', torch.tensor([tokenizer.sot_token_id]),
             persistent=False)
 
+    def class_tokens(self) -> Tuple[torch.Tensor, torch.Tensor]:
+        """The class-name token ids after the prompts and their EOT
+        positions in the full sequence.
+
+        Returns:
+            tuple[Tensor, Tensor]: ``(C, S)`` long ids ("<class>." + [EOS],
+            zero padded) and ``(C,)`` long EOT positions.
+        """
+        return self.suffix_ids, self.eot_index
+
+    def scale(self) -> Union[float, torch.Tensor]:
+        """The factor of the cosine logits."""
+        return self.logit_scale
+
     def class_embeddings(self,
                          pool_prompt: Optional[torch.Tensor]) -> torch.Tensor:
         """Encode the C class sequences for each pool prompt.
@@ -116,8 +130,9 @@ class DualStreamHead(nn.Module):
         enc = self.text_encoder
         C = len(self.classes)
         Bq = 1 if pool_prompt is None else pool_prompt.shape[0]
+        suffix_ids, eot_index = self.class_tokens()  # (C, S), (C,)
         sos = enc.embed_tokens(self.sos_id)  # (1, W)
-        suffix = enc.embed_tokens(self.suffix_ids)  # (C, S, W)
+        suffix = enc.embed_tokens(suffix_ids)  # (C, S, W)
         W = sos.shape[-1]
         parts = [sos.expand(Bq, C, 1, W)]
         if pool_prompt is not None:
@@ -127,7 +142,7 @@ class DualStreamHead(nn.Module):
                 Bq, C, -1, W))
         parts.append(suffix[None].expand(Bq, C, -1, W))
         seqs = torch.cat(parts, dim=2).reshape(Bq * C, -1, W)  # (Bq*C, S', W)
-        eot = self.eot_index.repeat(Bq)  # (Bq*C,)
+        eot = eot_index.repeat(Bq)  # (Bq*C,)
         emb = enc.encode_embeddings(seqs, eot).reshape(Bq, C, -1)
         return F.normalize(emb, dim=-1)  # (Bq, C, E)
 
@@ -143,7 +158,9 @@ class DualStreamHead(nn.Module):
                 bitmasks for the pool's statistics. Defaults to None.
 
         Returns:
-            dict: ``logits`` ``(B, C)``; with a prompt pool also
+            dict: ``logits`` ``(B, C)``, ``class_embeddings``
+            ``(Bq, C, E)`` (L2-normalised; the logits are ``scale() *``
+            their cosines with ``fused``); with a prompt pool also
             ``prompt_ids`` ``(Bq, k)``, ``loss_key_match``, and with SFF
             ``loss_sff_l1`` and ``gate_density``.
         """
@@ -161,7 +178,8 @@ class DualStreamHead(nn.Module):
             else:
                 pool_prompt = sel['prompts'].mean(dim=1)  # (Bq, L, W)
         class_emb = self.class_embeddings(pool_prompt)  # (Bq, C, E)
+        out['class_embeddings'] = class_emb
         fused = F.normalize(fused, dim=-1)
-        out['logits'] = self.logit_scale * torch.einsum(
+        out['logits'] = self.scale() * torch.einsum(
             'be,bce->bc', fused, class_emb.expand(fused.shape[0], -1, -1))
         return out

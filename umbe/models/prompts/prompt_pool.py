@@ -40,6 +40,9 @@ class PromptPool(nn.Module):
         key_dim (int, optional): Width of keys and queries; None = embed_dim.
             Defaults to None.
         top_k (int): k. Defaults to 5.
+        key_init_std (float, optional): Start the keys normal with this
+            std (the public code: 0.02); None starts them uniform in
+            [-1, 1]. Defaults to None.
     """
 
     #: Whether every sample gets its own selection (False: one per batch).
@@ -50,7 +53,8 @@ class PromptPool(nn.Module):
                  prompt_length: int = 32,
                  embed_dim: int = 768,
                  key_dim: Optional[int] = None,
-                 top_k: int = 5) -> None:
+                 top_k: int = 5,
+                 key_init_std: Optional[float] = None) -> None:
         super().__init__()
         if not 0 < top_k <= pool_size:
             raise ValueError(f'top_k={top_k} must be in [1, pool_size='
@@ -60,7 +64,10 @@ class PromptPool(nn.Module):
             torch.empty(pool_size, prompt_length, embed_dim))
         self.keys = nn.Parameter(torch.empty(pool_size, key_dim))
         nn.init.normal_(self.prompts, std=0.02)
-        nn.init.uniform_(self.keys, -1, 1)
+        if key_init_std is None:
+            nn.init.uniform_(self.keys, -1, 1)
+        else:
+            nn.init.normal_(self.keys, std=key_init_std)
         self.register_buffer(
             'selection_counts',
             torch.zeros(NUM_SUBSETS, pool_size, dtype=torch.long))
@@ -91,7 +98,8 @@ class PromptPool(nn.Module):
         q = self._queries(query.detach())  # (Bq, K)
         keys = F.normalize(self.keys, dim=-1)  # (P, K)
         sim = q @ keys.t()  # (Bq, P)
-        top_sim, ids = sim.topk(self.top_k, dim=-1)  # (Bq, k)
+        ids = self._select(sim)  # (Bq, k)
+        top_sim = sim.gather(-1, ids)  # (Bq, k), the cosines of the chosen
         prompts = self.prompts[ids]  # (Bq, k, L, D)
         if self.training and subset_ids is not None:
             self.count_selections(ids.expand(query.shape[0], -1), subset_ids)
@@ -99,6 +107,15 @@ class PromptPool(nn.Module):
             prompts=prompts,
             ids=ids,
             loss_key_match=(1 - top_sim).mean())
+
+    def _select(self, sim: torch.Tensor) -> torch.Tensor:
+        """The top-k prompts by cosine: ``(Bq, P)`` -> ``(Bq, k)`` long.
+
+        Subclasses change the selection here (e.g.
+        :class:`UsagePenalisedPromptPool` in training); the matching term
+        always uses the cosines of the prompts chosen.
+        """
+        return sim.topk(self.top_k, dim=-1).indices
 
     @torch.no_grad()
     def count_selections(self, ids: torch.Tensor,

@@ -7,6 +7,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModel
 
+from umbe.models.utils import (FrozenTowerModule, RandomTowersError,
+                               random_towers_message)
 from umbe.registry import MODELS
 from umbe.structures import MODALITIES, presence_matrix, subset_ids
 
@@ -49,8 +51,13 @@ class UMBEnet(BaseModel):
             to 768.
         clip_len (int): T, frames per clip (the temporal transformer's
             positions). Defaults to 16.
-        key_match_weight (float): Weight of the key matching term.
-            Defaults to 1.0.
+        key_match_weight (float): Weight of the key matching term; 0 leaves
+            the term out (the keys then get no gradient, as in the public
+            code). Defaults to 1.0.
+        allow_random_towers (bool): Build even when a frozen CLIP tower has
+            no weights (``pretrained=None``); otherwise that raises
+            :class:`RandomTowersError` before any data is loaded. The demo
+            configs, tests and benchmarks set it. Defaults to False.
         data_preprocessor (dict, optional): Defaults to
             ``MultimodalEmotionPreprocessor``.
         init_cfg (dict, optional): Defaults to None.
@@ -68,6 +75,7 @@ class UMBEnet(BaseModel):
                  embed_dim: int = 768,
                  clip_len: int = 16,
                  key_match_weight: float = 1.0,
+                 allow_random_towers: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
@@ -104,6 +112,8 @@ class UMBEnet(BaseModel):
         self.clip_len = clip_len
         self.key_match_weight = key_match_weight
         self.classes = tuple(classes)
+        if not allow_random_towers:
+            self._check_towers()
 
     # frozen part ----------------------------------------------------------
     def frozen_towers(self) -> Dict[str, nn.Module]:
@@ -172,25 +182,25 @@ class UMBEnet(BaseModel):
 
         Returns:
             dict: The head's outputs (``logits`` ``(B, C)`` and the prompt
-            terms) plus ``fused`` ``(B, D)``.
+            terms) plus ``fused`` ``(B, D)`` and ``tokens`` ``(B, M, D)``,
+            the modality tokens in ``MODALITIES`` order before the fusion.
         """
         present = presence_matrix(inputs['present'])  # (B, M)
         frame_mask = inputs['frame_mask']  # (B, T)
-        frames = self.face_scene(feats['face'], feats['scene'],
-                                 present[:, MODALITIES.index('scene')])
-        video = self.temporal(frames, frame_mask)  # (B, D)
-        weights = frame_mask.to(feats['scene'].dtype)[..., None]  # (B, T, 1)
-        scene = (feats['scene'] * weights).sum(1) / weights.sum(1).clamp(
-            min=1)  # (B, Dv)
+        coupled = self.face_scene(feats['face'], feats['scene'],
+                                  present[:, MODALITIES.index('scene')],
+                                  frame_mask)
+        video = self.temporal(coupled['frames'], frame_mask)  # (B, D)
         tokens = dict(
             face=video,
-            scene=self.scene_proj(scene),
+            scene=self.scene_proj(coupled['scene']),  # (B, D)
             audio=self.audio_encoder(inputs['audio']),
             caption=self.caption_encoder.project(feats['caption']))
         tokens = torch.stack([tokens[m] for m in MODALITIES], 1)  # (B, M, D)
         fused = self.fusion(tokens, present)  # (B, D)
         out = self.head(fused, subset_ids(present))  # subsets: (B,)
         out['fused'] = fused
+        out['tokens'] = tokens
         return out
 
     def _run(self, inputs: dict) -> Dict[str, torch.Tensor]:
@@ -222,7 +232,7 @@ class UMBEnet(BaseModel):
             if 'loss_sff_l1' in out:
                 losses['loss_sff_l1'] = out['loss_sff_l1']
                 losses['gate_density'] = out['gate_density']
-            if 'loss_key_match' in out:
+            if 'loss_key_match' in out and self.key_match_weight:
                 losses['loss_key_match'] = (self.key_match_weight *
                                             out['loss_key_match'])
             losses['top1_acc'] = (logits.argmax(1) == labels).float().mean(
@@ -230,11 +240,44 @@ class UMBEnet(BaseModel):
             return losses
         if mode == 'predict':
             scores = logits.softmax(dim=1)
-            for sample, score in zip(data_samples, scores):
+            sample_losses = self._sample_losses(out, data_samples)
+            for i, (sample, score) in enumerate(zip(data_samples, scores)):
                 sample.set_pred_score(score.detach())
                 sample.set_pred_label(score.argmax().detach())
+                if sample_losses is not None:
+                    sample.set_field(sample_losses[i], 'pred_loss')
             return data_samples
         raise ValueError(f'mode must be tensor, loss or predict, got {mode}')
+
+    def _sample_losses(self, out: Dict[str, torch.Tensor],
+                       data_samples: List) -> Optional[torch.Tensor]:
+        """Per-sample training loss of a labelled batch, ``(B,)``: the
+        sample's cross-entropy plus the batch's regularisers (the mean is
+        what ``'loss'`` mode sums); None without labels. ``ValLossMetric``
+        averages it (the public code's plateau schedule monitors it)."""
+        if not data_samples or not all('gt_label' in s
+                                       for s in data_samples):
+            return None
+        logits = out['logits']
+        labels = torch.cat([s.gt_label.view(-1) for s in data_samples
+                            ]).to(logits.device).long()  # (B,)
+        loss = F.cross_entropy(logits, labels, reduction='none')  # (B,)
+        if 'loss_sff_l1' in out:
+            loss = loss + out['loss_sff_l1']
+        if 'loss_key_match' in out and self.key_match_weight:
+            loss = loss + self.key_match_weight * out['loss_key_match']
+        return loss.detach()
+
+    def _check_towers(self) -> None:
+        """Refuse frozen towers that keep their random initial weights."""
+        random = [
+            f'{name} ({module.arch})'
+            for name, module in self.named_modules()
+            if isinstance(module, FrozenTowerModule) and module.frozen
+            and module.weights_file is None
+        ]
+        if random:
+            raise RandomTowersError(random_towers_message(random))
 
 
 def _derived(cfg: dict, name: str, **values) -> dict:

@@ -1,20 +1,141 @@
-"""Building open_clip towers and loading CLIP weights from a local file.
+"""Building open_clip towers and loading CLIP weights.
 
-Shared by :class:`CLIPVisionEncoder` and :class:`CLIPTextEncoder`. Nothing
-here downloads: ``pretrained`` is a path or None (random weights).
+Shared by :class:`CLIPVisionEncoder` and :class:`CLIPTextEncoder`.
+``pretrained`` is a local file, an open_clip pretrained tag of the tower's
+model name (``'openai'``, or another tag ``open_clip.list_pretrained_tags_
+by_model`` lists), or None (random weights). A tag is resolved by open_clip's
+own download and cache (:func:`resolve_pretrained`): a file in the cache is
+used without the network; a missing one is downloaded once, and offline the
+error names the file to fetch and where to put it.
 """
 import copy
 import os.path as osp
+import socket
 import warnings
-from typing import Dict, Optional, Tuple
+from contextlib import contextmanager
+from typing import Dict, Iterator, Optional, Tuple
 
 import torch
 from open_clip import get_model_config
+from open_clip import pretrained as open_clip_pretrained
 
 #: Keys of OpenAI's TorchScript archives that are not weights.
 _OPENAI_EXTRA_KEYS = ('input_resolution', 'context_length', 'vocab_size')
 #: Keys of a full CLIP model owned by neither tower.
 _SHARED_KEYS = ('logit_scale', 'logit_bias')
+
+
+class TowerWeightsError(RuntimeError):
+    """A CLIP tower cannot get the weights its config asks for.
+
+    ``tools/train.py``, ``tools/test.py`` and ``tools/cache_features.py``
+    print the message as one line and exit non-zero.
+    """
+
+
+class ClipWeightsUnavailableError(TowerWeightsError):
+    """The weight file is missing and cannot be downloaded."""
+
+
+class RandomTowersError(TowerWeightsError):
+    """Frozen towers would keep their random initial weights."""
+
+
+#: Seconds to wait for the download host before calling the machine
+#: offline.
+CONNECT_TIMEOUT = 3.0
+
+
+def _online(host: str, timeout: float = CONNECT_TIMEOUT) -> bool:
+    """Whether a TCP connection to ``host``:443 opens within ``timeout``."""
+    try:
+        socket.create_connection((host, 443), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def _hf_hub_offline() -> Iterator[None]:
+    """Make huggingface_hub answer from its cache only (no retries)."""
+    try:
+        from huggingface_hub import constants
+    except ImportError:  # open_clip then uses its URL download
+        yield
+        return
+    before = constants.HF_HUB_OFFLINE
+    constants.HF_HUB_OFFLINE = True
+    try:
+        yield
+    finally:
+        constants.HF_HUB_OFFLINE = before
+
+
+def _fetch_source(cfg: dict) -> Tuple[str, str]:
+    """The URL of a pretrained tag's file and the local path umbe looks at
+    before downloading (open_clip's URL cache, ``~/.cache/clip``)."""
+    url = cfg.get('url', '')
+    if url:
+        name = osp.basename(url)
+    else:
+        model_id, filename = osp.split(cfg.get('hf_hub', '').rstrip())
+        filename = filename or 'open_clip_pytorch_model.bin'
+        url = f'https://huggingface.co/{model_id}/resolve/main/{filename}'
+        name = f"{model_id.replace('/', '--')}--{filename}"
+    return url, osp.join(osp.expanduser('~/.cache/clip'), name)
+
+
+def resolve_pretrained(pretrained: Optional[str], model_name: str,
+                       arch: str) -> Optional[str]:
+    """Turn ``pretrained`` into a local file path.
+
+    Args:
+        pretrained (str, optional): A local file, an open_clip pretrained
+            tag of ``model_name``, or None (random weights).
+        model_name (str): The tower's open_clip model name.
+        arch (str): The architecture, named in errors.
+
+    Returns:
+        str | None: The weight file (None for random weights).
+
+    Raises:
+        ClipWeightsUnavailableError: A missing local file, or a tag whose
+            file is not cached while the download host cannot be reached.
+        ValueError: Neither a file nor a tag of ``model_name``.
+    """
+    if pretrained is None or osp.isfile(pretrained):
+        return pretrained
+    tags = open_clip_pretrained.list_pretrained_tags_by_model(model_name)
+    if pretrained not in tags:
+        if osp.sep in pretrained or osp.splitext(pretrained)[1]:
+            raise ClipWeightsUnavailableError(
+                f'CLIP weight file "{pretrained}" does not exist (expected '
+                f'weights of {arch}); set `pretrained` to an existing file, '
+                f'to an open_clip tag of {model_name} ({tags or "none"}), or '
+                'to None for random weights (then allow_random_towers=True '
+                'if the tower is frozen)')
+        raise ValueError(
+            f'pretrained="{pretrained}" is neither a file nor an open_clip '
+            f'tag of "{model_name}" (tags: {tags or "none: give a file"})')
+    cfg = open_clip_pretrained.get_pretrained_cfg(model_name, pretrained)
+    url, local = _fetch_source(cfg)
+    if osp.isfile(local):
+        return local
+    with _hf_hub_offline():  # the cache first, without the network
+        try:
+            found = open_clip_pretrained.download_pretrained(cfg)
+        except Exception:  # huggingface_hub's LocalEntryNotFoundError & co
+            found = ''
+    if found and osp.isfile(found):
+        return found
+    host = ('huggingface.co' if cfg.get('hf_hub')
+            and open_clip_pretrained.has_hf_hub() else url.split('/')[2])
+    if _online(host):
+        return open_clip_pretrained.download_pretrained(cfg)
+    raise ClipWeightsUnavailableError(
+        f'the "{pretrained}" weights of {model_name} are not in open_clip\'s'
+        f' cache and {host} cannot be reached: fetch {url} and put it at '
+        f'{local} (or anywhere, with `pretrained` set to its path)')
 
 
 def resolve_clip_cfg(model_name: str,
@@ -64,10 +185,13 @@ def read_clip_state_dict(path: str, arch: str) -> Dict[str, torch.Tensor]:
         dict[str, Tensor]: The state dict with open_clip's key names.
     """
     if not osp.isfile(path):
-        raise FileNotFoundError(
+        raise ClipWeightsUnavailableError(
             f'CLIP weight file "{path}" does not exist (expected weights of '
             f'{arch}). Download it once and set `pretrained` to its local '
             'path, or pretrained=None for random weights.')
+    if path.endswith('.safetensors'):  # open_clip's hub files
+        from safetensors.torch import load_file
+        return _clean_keys(load_file(path, device='cpu'))
     try:
         with warnings.catch_warnings():  # torch.jit's deprecation notice
             warnings.simplefilter('ignore', FutureWarning)
@@ -86,6 +210,12 @@ def read_clip_state_dict(path: str, arch: str) -> Dict[str, torch.Tensor]:
         if not isinstance(state_dict, dict):
             raise RuntimeError(f'"{path}" holds no state dict (expected '
                                f'{arch} weights).')
+    return _clean_keys(state_dict)
+
+
+def _clean_keys(state_dict: Dict[str, torch.Tensor]
+                ) -> Dict[str, torch.Tensor]:
+    """Drop a DDP ``module.`` prefix and OpenAI's non-weight entries."""
     state_dict = {(k[7:] if k.startswith('module.') else k): v
                   for k, v in state_dict.items()}
     for key in _OPENAI_EXTRA_KEYS:

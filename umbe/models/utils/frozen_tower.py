@@ -15,10 +15,13 @@ import torch.nn as nn
 class FrozenTowerModule(nn.Module):
     """A module wrapping ``self.tower`` that may be frozen.
 
-    Subclasses set ``self.tower`` and call :meth:`set_frozen` at the end of
-    ``__init__``. :attr:`frozen` is read from the parameters, so it always
-    says what the optimizer will see.
+    Subclasses set ``self.tower`` and ``self.weights_file`` (the file its
+    weights came from, None for random weights) and call :meth:`set_frozen`
+    at the end of ``__init__``. :attr:`frozen` is read from the parameters,
+    so it always says what the optimizer will see.
     """
+
+    weights_file = None
 
     @property
     def frozen(self) -> bool:

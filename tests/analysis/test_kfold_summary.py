@@ -1,4 +1,5 @@
-import importlib.util
+"""k-fold summary: the newest result of each kind per fold, mean ± std,
+the tables beside the published numbers."""
 import json
 import os
 import os.path as osp
@@ -6,11 +7,8 @@ import statistics
 
 import pytest
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(__file__))))
-spec = importlib.util.spec_from_file_location(
-    'kfold_summary', osp.join(REPO, 'tools', 'analysis', 'kfold_summary.py'))
-kfold_summary = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(kfold_summary)
+from umbe.analysis.kfold_summary import (guess_dataset, kfold_tables,
+                                         read_test_results, summarize_folds)
 
 
 def write_test_run(work_dir, stamp, checkpoint, uar, war):
@@ -40,14 +38,16 @@ def make_fold(root, k, last, best):
     return work_dir
 
 
-def test_mean_std_over_folds(tmp_path, capsys):
+def test_mean_std_over_folds(tmp_path):
     lasts = [(60.0, 70.0), (62.0, 71.0), (64.0, 72.0), (66.0, 74.0),
              (63.0, 73.0)]
     bests = [(u + 1, w + 0.5) for u, w in lasts]
     dirs = [make_fold(tmp_path, k + 1, lasts[k], bests[k]) for k in range(5)]
-    out = str(tmp_path / 'summary.json')
-    result = kfold_summary.main(dirs + ['--out', out])
-    assert result['dataset'] == 'dfew'
+    assert guess_dataset(dirs) == 'dfew'
+    runs = read_test_results(dirs[1])
+    assert runs['last']['UAR'] == 62.0  # the newer of the two runs
+    assert runs['best']['checkpoint'].endswith('best_UAR_epoch_12.pth')
+    result = summarize_folds(dirs, 'dfew')
     last = result['summary']['last']
     assert last['n'] == 5
     assert last['UAR_mean'] == pytest.approx(63.0)
@@ -55,22 +55,21 @@ def test_mean_std_over_folds(tmp_path, capsys):
         statistics.stdev([u for u, _ in lasts]))
     assert result['summary']['best']['WAR_mean'] == pytest.approx(
         statistics.mean(w for _, w in lasts) + 0.5)
-    printed = capsys.readouterr().out
+    printed = kfold_tables(result)
     assert 'ours, last epoch' in printed and 'ours, best epoch' in printed
     assert '63.00 ± 2.24' in printed
     assert 'UMBEnet (paper)' in printed and '64.55' in printed
     assert 'MMA-DFER (audio-visual)' in printed and '77.51' in printed
     assert 'WARNING' not in printed
-    with open(out) as f:
-        assert json.load(f)['summary']['last']['n'] == 5
+    assert json.loads(json.dumps(result))['summary']['last']['n'] == 5
 
 
-def test_missing_folds_are_warned(tmp_path, capsys):
+def test_missing_folds_are_warned(tmp_path):
     dirs = [make_fold(tmp_path, 1, (50.0, 60.0), (51.0, 61.0))]
     (tmp_path / 'empty').mkdir()
-    kfold_summary.main(dirs + [str(tmp_path / 'empty'), '--dataset', 'mafw'])
-    printed = capsys.readouterr().out
-    assert 'no test result in' in printed
+    result = summarize_folds(dirs + [str(tmp_path / 'empty')], 'mafw')
+    assert result['folds'][str(tmp_path / 'empty')] == {}
+    printed = kfold_tables(result)
     assert 'the mafw protocol has 5' in printed and '58.52' in printed
-    with pytest.raises(SystemExit, match='no test results'):
-        kfold_summary.main([str(tmp_path / 'empty')])
+    assert summarize_folds([str(tmp_path / 'empty')])['summary'] == {}
+    assert guess_dataset([str(tmp_path / 'empty')]) is None

@@ -1,11 +1,16 @@
+"""prepare_mafw on tiny fake releases: annotation files line by line,
+idempotency, interrupted runs, layout variants, count warnings."""
 import os
 import os.path as osp
 
 import pytest
 from fake_releases import (MAFW_NAMES, make_mafw, prepare_release,
-                           read_split, snapshot, tool_runner)
+                           read_split, runner, snapshot)
 
-prepare, run = tool_runner('mafw', '--sample-rate', '8000')
+import umbe.datasets.preparation.mafw as mafw
+from umbe.datasets.preparation import ReleaseError, prepare_mafw
+
+run = runner(prepare_mafw, sample_rate=8000)
 NO_AUDIO, CORRUPT = 25, 128
 
 
@@ -79,7 +84,7 @@ def test_rerun_is_idempotent(prepared):
 ])
 def test_caption_sources(variant, tmp_path):
     clips = make_mafw(str(tmp_path / 'rel'), **variant)
-    report = run(tmp_path / 'rel', tmp_path / 'out', '--no-audio')
+    report = run(tmp_path / 'rel', tmp_path / 'out', no_audio=True)
     records = records_of(tmp_path / 'out')
     with_caption = {c for c, r in records.items() if 'caption' in r}
     assert with_caption == {f'{c:05d}' for c, n in clips if n != 'neutral'}
@@ -93,7 +98,7 @@ def test_caption_sources(variant, tmp_path):
 
 def test_full_frames_become_scene_dirs(tmp_path):
     make_mafw(str(tmp_path / 'rel'), face_frames=False, caption_source='none')
-    report = run(tmp_path / 'rel', tmp_path / 'out', '--no-audio')
+    report = run(tmp_path / 'rel', tmp_path / 'out', no_audio=True)
     record = read_split(tmp_path / 'out', 'fold2_test')[0]
     assert 'frame_dir' not in record and 'caption' not in record
     assert record['scene_dir'].endswith(f'data/frames/{record["clip_id"]}')
@@ -103,23 +108,23 @@ def test_full_frames_become_scene_dirs(tmp_path):
 
 def test_missing_split_file_is_named(tmp_path):
     make_mafw(str(tmp_path / 'rel'), missing=['set_4/test.txt'])
-    with pytest.raises(SystemExit, match=r'no_caption/set_4/test\.txt'):
-        run(tmp_path / 'rel', tmp_path / 'out', '--no-audio')
-    with pytest.raises(SystemExit, match='single/no_caption'):
+    with pytest.raises(ReleaseError, match=r'no_caption/set_4/test\.txt'):
+        run(tmp_path / 'rel', tmp_path / 'out', no_audio=True)
+    with pytest.raises(ReleaseError, match='single/no_caption'):
         run(tmp_path / 'rel' / 'MAFW' / 'data', tmp_path / 'out')
 
 
 def test_complete_release_checks(tmp_path, monkeypatch):
     make_mafw(str(tmp_path / 'rel'), no_audio=[NO_AUDIO])
-    monkeypatch.setattr(prepare, 'OFFICIAL_FOLD_SIZES',
+    monkeypatch.setattr(mafw, 'OFFICIAL_FOLD_SIZES',
                         {k: (17 + (k > 2), 5 - (k > 2)) for k in range(1, 6)})
-    monkeypatch.setattr(prepare, 'OFFICIAL_CLASS_TOTALS',
+    monkeypatch.setattr(mafw, 'OFFICIAL_CLASS_TOTALS',
                         {n: 2 for n in MAFW_NAMES})
-    monkeypatch.setattr(prepare, 'OFFICIAL_CAPTIONS', 20)
-    monkeypatch.setattr(prepare, 'KNOWN_WITHOUT_AUDIO', (NO_AUDIO, ))
+    monkeypatch.setattr(mafw, 'OFFICIAL_CAPTIONS', 20)
+    monkeypatch.setattr(mafw, 'KNOWN_WITHOUT_AUDIO', (NO_AUDIO, ))
     report = run(tmp_path / 'rel', tmp_path / 'out')
     assert report.warnings == []
-    monkeypatch.setattr(prepare, 'KNOWN_WITHOUT_AUDIO', (NO_AUDIO, 903))
+    monkeypatch.setattr(mafw, 'KNOWN_WITHOUT_AUDIO', (NO_AUDIO, 903))
     os.remove(tmp_path / 'rel' / 'MAFW' / 'Labels' / 'descriptive_text.xlsx')
     report = run(tmp_path / 'rel', tmp_path / 'out')
     assert any('clips without audio [25] differ' in w

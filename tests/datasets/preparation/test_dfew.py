@@ -1,3 +1,5 @@
+"""prepare_dfew on tiny fake releases: annotation files line by line,
+idempotency, interrupted runs, layout variants, count warnings."""
 import os
 import os.path as osp
 import shutil
@@ -5,9 +7,12 @@ import shutil
 import pytest
 import soundfile as sf
 from fake_releases import (DFEW_NAMES, make_dfew, prepare_release,
-                           read_split, snapshot, tool_runner)
+                           read_split, runner, snapshot)
 
-prepare, run = tool_runner('dfew', '--sample-rate', '16000')
+import umbe.datasets.preparation.dfew as dfew
+from umbe.datasets.preparation import ReleaseError, prepare_dfew
+
+run = runner(prepare_dfew, sample_rate=16000)
 CLASSES = ('happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust', 'fear')
 NO_AUDIO, CORRUPT = 17, 27
 
@@ -131,7 +136,7 @@ def test_interrupted_run_is_completed(prepared, tmp_path):
 def test_layout_variants(variant, tmp_path, prepared):
     _, reference_out, _, _ = prepared
     make_dfew(str(tmp_path / 'rel'), **variant)
-    run(tmp_path / 'rel', tmp_path / 'out', '--no-audio')
+    run(tmp_path / 'rel', tmp_path / 'out', no_audio=True)
     for k in (1, 4):
         for split in ('train', 'val', 'test'):
             records = read_split(tmp_path / 'out', f'fold{k}_{split}')
@@ -149,20 +154,21 @@ def test_missing_split_file_is_named(tmp_path):
     make_dfew(str(tmp_path / 'rel'))
     os.remove(tmp_path / 'rel' / 'EmoLabel_DataSplit' /
               'test(single-labeled)' / 'set_3.csv')
-    with pytest.raises(SystemExit, match=r'test\(single-labeled\)/set_3.csv'):
-        run(tmp_path / 'rel', tmp_path / 'out', '--no-audio')
+    with pytest.raises(ReleaseError,
+                       match=r"test\(single-labeled\)/set_3.csv"):
+        run(tmp_path / 'rel', tmp_path / 'out', no_audio=True)
     assert not (tmp_path / 'out' / 'annotations').exists()
-    with pytest.raises(SystemExit, match='EmoLabel_DataSplit'):
-        run(tmp_path, tmp_path / 'out2', '--no-audio')
+    with pytest.raises(ReleaseError, match='EmoLabel_DataSplit'):
+        run(tmp_path, tmp_path / 'out2', no_audio=True)
 
 
 def test_complete_release_counts_are_checked(tmp_path, monkeypatch):
     clips = make_dfew(str(tmp_path / 'rel'))
     sizes = {k: (17 - (k == 1), 4 + (k == 1)) for k in range(1, 6)}
-    monkeypatch.setattr(prepare, 'OFFICIAL_FOLD_SIZES', sizes)
-    monkeypatch.setattr(prepare, 'OFFICIAL_CLASS_TOTALS',
+    monkeypatch.setattr(dfew, 'OFFICIAL_FOLD_SIZES', sizes)
+    monkeypatch.setattr(dfew, 'OFFICIAL_CLASS_TOTALS',
                         {name: 3 for name in CLASSES})
-    report = run(tmp_path / 'rel', tmp_path / 'out', '--no-audio')
+    report = run(tmp_path / 'rel', tmp_path / 'out', no_audio=True)
     assert report.warnings == []
     # a clip whose frames and source clip are gone cannot be prepared
     lost = clips[0][0]
@@ -172,7 +178,7 @@ def test_complete_release_counts_are_checked(tmp_path, monkeypatch):
                 os.remove(osp.join(parent, name))
     os.remove(tmp_path / 'rel' / 'Clip' / 'original' / 'part_1' /
               f'{lost}.mp4')
-    report = run(tmp_path / 'rel', tmp_path / 'out', '--no-audio')
+    report = run(tmp_path / 'rel', tmp_path / 'out', no_audio=True)
     assert report.failure_counts() == {'no_frames': 1, 'no_clip': 1,
                                        'skipped': 1}
     assert any('complete release differ' in w and 'fold1 test 4 (official 5)'

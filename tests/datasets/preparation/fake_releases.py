@@ -7,7 +7,7 @@ that docs/datasets.md lists as uncertain.
 import os
 import os.path as osp
 import zipfile
-from typing import List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 from xml.sax.saxutils import escape
 
 import av
@@ -300,27 +300,14 @@ def make_ferv39k(root: str,
     return clips
 
 
-def load_tool(name: str):
-    """Import ``tools/data/<name>/prepare.py`` as a module."""
-    import importlib.util
-    repo = osp.dirname(osp.dirname(osp.dirname(osp.dirname(__file__))))
-    path = osp.join(repo, 'tools', 'data', name, 'prepare.py')
-    spec = importlib.util.spec_from_file_location(f'prepare_{name}', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def runner(prepare: Callable, **options):
+    """``run(root, out, **extra)``: ``prepare(root, out, **options,
+    **extra)`` (a ``prepare_<dataset>`` function), returning its report."""
 
+    def run(root, out, **extra):
+        return prepare(str(root), str(out), **dict(options, **extra))
 
-def tool_runner(name: str, *options: str):
-    """The tool of :func:`load_tool` and ``run(root, out, *extra)``, which
-    calls its ``main`` with ``root out *options *extra`` and returns the
-    report."""
-    tool = load_tool(name)
-
-    def run(root, out, *extra):
-        return tool.main([str(root), str(out)] + list(options) + list(extra))
-
-    return tool, run
+    return run
 
 
 def prepare_release(tmp_path_factory, prefix: str, make, run,

@@ -1,11 +1,16 @@
+"""prepare_ferv39k on tiny fake releases: annotation files line by line,
+idempotency, interrupted runs, layout variants, count warnings."""
 import os
 import shutil
 
 import pytest
 from fake_releases import (make_ferv39k, prepare_release, read_split,
-                           snapshot, tool_runner)
+                           runner, snapshot)
 
-prepare, run = tool_runner('ferv39k')
+import umbe.datasets.preparation.ferv39k as ferv39k
+from umbe.datasets.preparation import ReleaseError, prepare_ferv39k
+
+run = runner(prepare_ferv39k)
 CLASSES = ('happy', 'sad', 'neutral', 'angry', 'surprise', 'disgust', 'fear')
 
 
@@ -71,19 +76,19 @@ def test_header_flat_layout_without_scene_frames(tmp_path, prepared):
 def test_missing_split_file_and_folder(tmp_path):
     make_ferv39k(str(tmp_path / 'rel'))
     os.remove(tmp_path / 'rel' / '4_setups' / 'All_scenes' / 'test_All.csv')
-    with pytest.raises(SystemExit, match='All_scenes/test_All.csv'):
+    with pytest.raises(ReleaseError, match='All_scenes/test_All.csv'):
         run(tmp_path / 'rel', tmp_path / 'out')
-    with pytest.raises(SystemExit, match='4_setups'):
+    with pytest.raises(ReleaseError, match='4_setups'):
         run(tmp_path / 'rel' / '2_ClipsforFaceCrop', tmp_path / 'out')
 
 
 def test_complete_release_counts(tmp_path, monkeypatch):
     make_ferv39k(str(tmp_path / 'rel'), missing_frames=['Action/Happy/0001'])
-    monkeypatch.setattr(prepare, 'OFFICIAL_COUNTS', {
+    monkeypatch.setattr(ferv39k, 'OFFICIAL_COUNTS', {
         'train': {c: 2 for c in CLASSES},
         'test': {c: 1 for c in CLASSES}
     })
-    monkeypatch.setattr(prepare, 'NUM_SCENES', 2)
+    monkeypatch.setattr(ferv39k, 'NUM_SCENES', 2)
     report = run(tmp_path / 'rel', tmp_path / 'out')
     # the clip without face frames keeps its scene frames and its video
     assert report.warnings == []

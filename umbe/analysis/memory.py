@@ -1,0 +1,47 @@
+"""Peak memory of a phase: the process's CPU peak RSS and CUDA's peak."""
+from typing import Dict
+
+import torch
+
+
+def peak_rss_gib() -> float:
+    """Peak resident set size of this process (``VmHWM``), GiB.
+
+    Returns:
+        float: GiB, NaN where ``/proc/self/status`` has no ``VmHWM``
+        (not Linux).
+    """
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1]) / 2**20  # kB -> GiB
+    except OSError:
+        pass
+    return float('nan')
+
+
+def reset_peak_memory() -> None:
+    """Start a new peak: ``VmHWM`` back to the current RSS (Linux
+    ``clear_refs`` 5) and CUDA's peak statistics reset."""
+    try:
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')
+    except OSError:
+        pass
+    if torch.cuda.is_available():
+        torch.cuda.reset_peak_memory_stats()
+
+
+def peak_memory() -> Dict[str, float]:
+    """The peaks since the last :func:`reset_peak_memory`.
+
+    Returns:
+        dict: ``cpu_rss_gib`` and, on a GPU, ``cuda_max_allocated_gib``
+        (rounded to 3 digits).
+    """
+    out = dict(cpu_rss_gib=round(peak_rss_gib(), 3))
+    if torch.cuda.is_available():
+        out['cuda_max_allocated_gib'] = round(
+            torch.cuda.max_memory_allocated() / 2**30, 3)
+    return out
