@@ -7,6 +7,7 @@ from .frozen_tower import FrozenTowerModule, set_trainable_by_patterns
 from .masked_mean_transformer import MaskedMeanTransformer, masked_mean
 from .model_parts import find_module, unwrap_model
 from .summary_token_transformer import SummaryTokenTransformer
+from .token_checks import check_frame_tokens, check_modality_tokens
 from .tower_check import (check_tower_weights, random_towers_message,
                           use_random_towers)
 
@@ -18,5 +19,5 @@ __all__ = [
     'FrozenTowerModule', 'set_trainable_by_patterns',
     'SummaryTokenTransformer', 'MaskedMeanTransformer', 'masked_mean',
     'find_module', 'unwrap_model', 'check_tower_weights',
-    'random_towers_message'
+    'random_towers_message', 'check_modality_tokens', 'check_frame_tokens'
 ]
