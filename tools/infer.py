@@ -3,10 +3,12 @@
 ``python tools/infer.py CONFIG CHECKPOINT INPUT`` where INPUT is a video file
 (mp4, avi, mkv, flv, webm, mov), a folder of them (searched recursively) or
 a text file listing one video per line (relative paths are relative to the
-list). The main face is detected and tracked with OpenCV's bundled Haar
-cascade, the full frame is the scene, the sound is the video's own track.
-Videos longer than ``--window`` seconds are cut into sliding windows with a
-smoothed timeline and an overall label. See docs/inference.md.
+list). The main face is detected (OpenCV's bundled Haar cascade, or YuNet
+with ``--detector yunet --yunet-model FILE``) and tracked, the full frame is
+the scene, the sound is the video's own track. Videos longer than
+``--window`` seconds are cut into sliding windows with a smoothed timeline
+and an overall label; frames that windows share are encoded once. On a CPU,
+``--int8`` quantises the frozen towers. See docs/inference.md.
 """
 import argparse
 import sys
@@ -15,10 +17,11 @@ import time
 from mmengine.utils import ProgressBar
 from terminaltables import AsciiTable
 
-from umbe.apis import (RESULT_EXTENSIONS, HaarFaceDetector, clip_seconds,
-                       collect_videos, failure_reason, format_result,
-                       infer_video, inference_settings, init_recognizer,
-                       write_results)
+from umbe.apis import (DETECTORS, RESULT_EXTENSIONS, build_face_detector,
+                       clip_seconds, collect_videos, failure_reason,
+                       format_result, infer_video, inference_settings,
+                       init_recognizer, write_results)
+from umbe.apis.tower_optimization import compile_towers, quantize_towers
 from umbe.apis.visualization import write_visualizations
 from umbe.structures import expand_modalities
 from umbe.utils.config_utils import checkpoint_or_none, load_config
@@ -83,6 +86,27 @@ def parse_args(argv=None):
         'face detection (smaller = faster, misses small '
         'faces)')
     parser.add_argument(
+        '--detector',
+        choices=DETECTORS,
+        default='haar',
+        help='face detector: OpenCV\'s bundled Haar cascade, or YuNet '
+        '(cv2.FaceDetectorYN) with --yunet-model')
+    parser.add_argument(
+        '--yunet-model',
+        help='YuNet ONNX file for --detector yunet, e.g. '
+        'face_detection_yunet_2023mar.onnx of the OpenCV model zoo')
+    parser.add_argument(
+        '--int8',
+        action='store_true',
+        help='CPU: int8 weights for the frozen CLIP towers (dynamic '
+        'quantisation; faster, probabilities within the tolerance of '
+        'docs/benchmark.md)')
+    parser.add_argument(
+        '--compile',
+        action='store_true',
+        help='torch.compile the image tower (measured not to pay on CPU; '
+        'see docs/benchmark.md)')
+    parser.add_argument(
         '--batch-size', type=int, default=8, help='windows per forward pass')
     parser.add_argument(
         '--out', help='write results to a .json or .csv '
@@ -111,6 +135,15 @@ def parse_args(argv=None):
     if args.smooth < 1 or args.smooth % 2 == 0:
         parser.error(f'--smooth must be an odd number >= 1, got '
                      f'{args.smooth}')
+    if args.detector == 'yunet' and not args.yunet_model:
+        parser.error('--detector yunet needs --yunet-model FILE (a YuNet '
+                     'ONNX file, e.g. face_detection_yunet_2023mar.onnx of '
+                     'the OpenCV model zoo)')
+    if args.yunet_model and args.detector != 'yunet':
+        parser.error('--yunet-model is for --detector yunet')
+    if args.int8 and not str(args.device).startswith('cpu'):
+        parser.error(f'--int8 is for the CPU (fbgemm / x86), not '
+                     f'--device {args.device}')
     return args
 
 
@@ -133,10 +166,16 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         videos = collect_videos(args.input)
+        detector = build_face_detector(args.detector, args.det_size,
+                                       args.yunet_model)
         cfg = load_config(args.config, None)
         model = init_recognizer(cfg, checkpoint_or_none(
             args.checkpoint, cfg.model), args.device)
-    except (FileNotFoundError, ValueError, RuntimeError) as err:
+        if args.int8:
+            quantize_towers(model)
+        if args.compile:
+            compile_towers(model)
+    except (FileNotFoundError, ValueError, RuntimeError, TypeError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 2
     window = args.window
@@ -144,7 +183,6 @@ def main(argv=None):
         window = clip_seconds(inference_settings(model.cfg))
     window = window or None  # 0: the whole video
 
-    detector = HaarFaceDetector(max_side=args.det_size)
     results, failures = [], []
     video_bar = ProgressBar(len(videos)) if len(videos) > 1 else None
     start_time = time.time()

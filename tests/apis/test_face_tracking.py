@@ -82,3 +82,39 @@ def test_detection_frames():
     assert detection_frames(30, 30.0, 5.0).tolist() == [0, 6, 12, 18, 24, 29]
     assert detection_frames(4, 30.0, 0).tolist() == [0, 1, 2, 3]
     assert isinstance(FaceTrack(0).score, float)
+
+
+def test_update_step_by_step_tracks_as_a_whole_video_does():
+    big, small = (10, 10, 40, 40), (100, 10, 20, 20)
+    dets = {
+        0: [small, big],
+        2: [(12, 10, 40, 40), (101, 11, 20, 20)],
+        4: [],
+        6: [(14, 10, 40, 40)]
+    }
+    whole = FaceTracker()(dets)
+    online = FaceTracker()
+    for frame in sorted(dets):
+        online.update(frame, dets[frame])
+    assert [(t.track_id, t.frames, t.boxes) for t in whole] == [
+        (t.track_id, t.frames, t.boxes)
+        for t in sorted(online.tracks, key=lambda t: -t.score)
+    ]
+    assert [t.track_id for t in online.active] == [0, 1]  # creation order
+
+
+def test_forget_before_keeps_scores_and_the_box_to_interpolate_from():
+    tracker = FaceTracker(max_misses=1)
+    for frame in range(0, 40, 5):
+        tracker.update(frame, [(10 + frame, 10, 20, 20)] if frame < 30 else
+                       [])
+    tracker.update(40, [(200, 200, 30, 30)])  # a new face; the old one ended
+    old, new = tracker.tracks
+    score = old.score
+    tracker.forget_before(22)
+    assert tracker.tracks == [old, new]  # last seen at 25 >= 22: kept
+    assert old.frames == [20, 25] and old.forgotten_frames == 4
+    assert old.score == pytest.approx(score)
+    assert old.box_at(22, max_gap=10) == pytest.approx((32, 10, 20, 20))
+    tracker.forget_before(30)
+    assert tracker.tracks == [new]  # ended before 30

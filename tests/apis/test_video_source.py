@@ -57,6 +57,13 @@ def test_every_listed_container_decodes(formats, ext):
     (frame, ) = source.read([5])
     assert frame.shape == (120, 160, 3) and frame.dtype == np.uint8
     assert len(HaarFaceDetector()(frame)) == 1
+    # decoded forward, the frames decord's random access gives
+    import decord
+    reader = decord.VideoReader(formats[ext], num_threads=1)
+    ids = [0, 3, 4, 9]
+    got = VideoSource(formats[ext]).read(ids)
+    for a, b in zip(got, reader.get_batch(ids).asnumpy()):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_reads_in_the_order_asked_with_a_bounded_cache(tmp_path):
@@ -72,6 +79,20 @@ def test_reads_in_the_order_asked_with_a_bounded_cache(tmp_path):
     source.read([11])
     assert len(source.cache) == 4
     assert timings['decode'] > 0
+
+
+def test_reads_forward_and_reopens_to_go_back(tmp_path):
+    path = write_video(str(tmp_path / 'v.mp4'), face_frames(3.0, 10), 10)
+    source = VideoSource(path, cache_size=2)
+    first = source.read([5, 20])
+    assert source.reopens == 0 and source._next == 21
+    source.read([25, 29])  # forward: the same decoder
+    assert source.reopens == 0
+    again = source.read([5])  # behind the decoder, no longer cached
+    assert source.reopens == 1
+    np.testing.assert_array_equal(again[0], first[0])
+    with pytest.raises(IndexError, match='the video has 30'):
+        source.read([30])
 
 
 def test_load_sound_notes(tmp_path):

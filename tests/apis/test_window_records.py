@@ -48,9 +48,13 @@ def test_window_faces_hold_the_nearest_box():
     assert faces.box(3) == pytest.approx((21.2, 10, 20, 20))
     assert faces.box(19) == (24., 10., 20., 20.)  # past the gap: held
     assert faces.median_box() == [22, 10, 20, 20]
-    crops = faces.read([0, 19])
+    assert faces.frames == (1, 3, 6, 8, 11, 13, 16, 18)  # the clip's
+    crops = faces.read([0, 7])
     assert [c.shape for c in crops] == [(30, 30, 3)] * 2
-    assert crops[1][0, 0, 0] == 19  # frame 19 of the video
+    assert crops[1][0, 0, 0] == 18  # clip frame 7 = frame 18 of the video
+    keys = faces.keys()
+    assert keys[0] == ('face', 1, faces.box(1), 0.25)
+    assert keys[7] == ('face', 18, (24., 10., 20., 20.), 0.25)
 
 
 def test_rows_and_records_of_a_person():
@@ -72,10 +76,15 @@ def test_rows_and_records_of_a_person():
     assert record['clip_id'] == 'clip.mp4#0:0'
     assert record['filename'] == '/videos/clip.mp4'
     assert record['caption'] == 'A caption.'
-    assert len(record['frame_dir']) == len(record['scene_dir']) == 20
+    # the window's 8 clip frames (of its 20), from the video's grid
+    assert len(record['frame_dir']) == len(record['scene_dir']) == 8
     assert str(record['frame_dir']) == 'clip.mp4 face 0 [0.00-2.00 s]'
     assert str(record['scene_dir']) == 'clip.mp4 [0.00-2.00 s]'
-    assert record['scene_dir'].read([0, 19])[1][0, 0, 0] == 19
+    assert record['scene_dir'].read([0, 7])[1][0, 0, 0] == 18
+    assert record['scene_dir'].last_ids == [0, 7]
+    assert record['scene_dir'].keys == [('scene', f)
+                                        for f in WINDOWS[0].frames]
+    assert record['frame_dir'].keys[0][:2] == ('face', 1)
     wave, rate = record['audio']
     assert rate == 100 and wave.shape == (200, )
     np.testing.assert_allclose(wave, SOUND[0][:200])

@@ -1,9 +1,11 @@
 import math
 
+import numpy as np
 import pytest
 
-from umbe.apis.windows import (VideoWindow, frame_span, plan_windows,
-                               sliding_windows)
+from umbe.apis.windows import (VideoWindow, clip_frames, frame_span,
+                               plan_windows, sliding_windows)
+from umbe.datasets.utils import uniform_indices
 
 
 @pytest.mark.parametrize(
@@ -80,3 +82,49 @@ def test_plan_notes():
     assert tiny.notes[0].startswith('the video has 3 frames, fewer than '
                                     'the 8 a clip samples')
     assert [(w.first_frame, w.stop_frame) for w in tiny.windows] == [(0, 3)]
+
+
+def test_clips_sample_one_grid_and_overlapping_windows_share_frames():
+    # the full-size defaults: 5 s windows, 2.5 s stride, T = 16, 25 fps
+    plan = plan_windows(60.0, 25.0, 1500, 5.0, None, 16, 5.0)
+    windows = plan.windows
+    assert len(windows) == 23
+    for a, b in zip(windows[:-1], windows[1:]):
+        assert len(a.frames) == len(b.frames) == 16
+        assert a.frames[8:] == b.frames[:8]  # half of each clip is shared
+        assert all(a.first_frame <= f < a.stop_frame for f in a.frames)
+    frames = [f for w in windows for f in w.frames]
+    assert len(set(frames)) == 192  # of 368: each is decoded/encoded once
+    # the points are the segment centres of the window, one frame apart
+    # at most from the per-window sampling of the pipeline
+    w = windows[1]
+    old = w.first_frame + uniform_indices(w.num_frames, 16)
+    assert np.abs(np.array(w.frames) - old).max() <= 1
+    assert w.clip_frames == w.frames
+
+
+def test_clip_frames_equal_the_pipeline_sampling_on_whole_frames():
+    # windows that start on a frame and span whole frames (the demo's 2 s
+    # at 10, 25 or 30 fps): exactly what uniform_indices gave per window
+    for fps in (10.0, 25.0, 30.0):
+        n = int(round(10 * fps))
+        for w in plan_windows(10.0, fps, n, 2.0, 1.0, 8, 2.0).windows:
+            old = w.first_frame + uniform_indices(w.num_frames, 8)
+            assert list(w.frames) == old.tolist()
+    # the whole video as one clip: uniform_indices over all its frames
+    for n in (9, 37, 1499):
+        (w, ) = plan_windows(n / 25, 25.0, n, None, None, 16, 5.0).windows
+        assert list(w.frames) == uniform_indices(n, 16).tolist()
+
+
+def test_clip_frames_of_short_windows_and_off_grid_starts():
+    assert clip_frames(0.0, 0.5, 0, 5, 10.0, 8) == (0, 1, 2, 3, 4)  # n < T
+    # the last window, moved to end at the video's end, is off the grid
+    plan = plan_windows(10.3, 10.0, 103, 2.0, 1.0, 8, 2.0)
+    last = plan.windows[-1]
+    assert (last.start, last.end) == (pytest.approx(8.3), 10.3)
+    assert last.frames == tuple(
+        int(np.floor((8.3 + (t + .5) * .25) * 10 + 1e-6)) for t in range(8))
+    assert (last.frames[0], last.frames[-1]) == (84, 101)
+    # a window planned without frames hands the pipeline its whole span
+    assert VideoWindow(0, 0., 1., 3, 7).clip_frames == (3, 4, 5, 6)

@@ -5,6 +5,7 @@ import json
 import os.path as osp
 
 import decord
+import numpy as np
 import pytest
 from mmengine.config import Config
 from mmengine.runner import save_checkpoint
@@ -147,3 +148,72 @@ def test_argument_and_input_errors(demo_checkpoint, folder, tmp_path, capsys):
     save_checkpoint(dict(state_dict={}), str(bad))
     code, _, err = run([CONFIG, bad, folder / 'a_talk.mp4'], capsys)
     assert code == 2 and 'does not fit' in err and 'umbenet_demo.py' in err
+
+
+class HaarAsYuNet:
+    """cv2.FaceDetectorYN stand-in: the Haar cascade's boxes as YuNet rows
+    (the tests have no YuNet ONNX file)."""
+    calls = 0
+
+    def __init__(self, model, config, size, score, nms):
+        import cv2
+        self.cascade = cv2.CascadeClassifier(
+            cv2.data.haarcascades + 'haarcascade_frontalface_default.xml')
+
+    def setInputSize(self, size):
+        self.size = size
+
+    def detect(self, bgr):
+        import cv2
+        import numpy as np
+        HaarAsYuNet.calls += 1
+        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        boxes = self.cascade.detectMultiScale(gray, 1.1, 4)
+        if not len(boxes):
+            return 0, None
+        rows = np.zeros((len(boxes), 15), np.float32)
+        rows[:, :4] = boxes
+        rows[:, 14] = 0.9
+        return len(boxes), rows
+
+
+def test_detector_yunet_and_int8_options(demo_checkpoint, folder, tmp_path,
+                                         capsys, monkeypatch):
+    import cv2
+    video = folder / 'a_talk.mp4'
+    base = [CONFIG, demo_checkpoint, video, '--window', 2, '--stride', 1]
+    code, _, _ = run(base + ['--out', tmp_path / 'haar.json'], capsys)
+    assert code == 0
+    haar = json.loads((tmp_path / 'haar.json').read_text())['videos'][0]
+
+    monkeypatch.setattr(cv2.FaceDetectorYN, 'create', HaarAsYuNet)
+    model = tmp_path / 'face_detection_yunet_2023mar.onnx'
+    model.write_bytes(b'stand-in')
+    code, _, err = run(
+        base + [
+            '--detector', 'yunet', '--yunet-model', model, '--out',
+            tmp_path / 'yunet.json'
+        ], capsys)
+    assert code == 0, err
+    assert HaarAsYuNet.calls == 26  # 5 per second of 5 s, and the last
+    yunet = json.loads((tmp_path / 'yunet.json').read_text())['videos'][0]
+    for a, b in zip(haar['windows'], yunet['windows']):  # same tracking
+        assert a['face_found'] == b['face_found'] and b['face_found']
+        assert np.abs(np.array(a['face_box']) - b['face_box']).max() <= 1
+
+    code, _, err = run(base + ['--int8', '--out', tmp_path / 'q.json'], capsys)
+    assert code == 0, err
+    q = json.loads((tmp_path / 'q.json').read_text())['videos'][0]
+    for a, b in zip(haar['windows'], q['windows']):
+        diff = max(abs(a['scores'][c] - b['scores'][c]) for c in a['scores'])
+        assert 0 < diff < 0.05  # int8 towers: close, not equal
+
+    for argv in (['--detector',
+                  'yunet'], ['--yunet-model',
+                             model], ['--int8', '--device', 'cuda']):
+        with pytest.raises(SystemExit):
+            infer_tool.main([str(a) for a in base + argv])
+    code, _, err = run(
+        base + ['--detector', 'yunet', '--yunet-model', tmp_path / 'x.onnx'],
+        capsys)
+    assert code == 2 and 'opencv_zoo' in err

@@ -1,19 +1,18 @@
-"""Face detection (OpenCV's bundled Haar cascade) and tracking over time.
+"""Face tracking over time, on the boxes of a detector (.face_detectors).
 
-No downloaded model: the detector is the frontal-face cascade shipped with
-opencv-python under ``cv2.data.haarcascades``. Faces are detected on a grid
-of frames (``det_fps`` per second), linked into tracks by overlap, and the
-box of any frame in between is interpolated. The main face is the track with
-the largest summed box area (large and present for long).
+Faces are detected on a grid of frames (``det_fps`` per second), linked into
+tracks by overlap, and the box of any frame in between is interpolated. The
+main face is the track with the largest summed box area (large and present
+for long). The live stream (:mod:`.stream`) feeds the same tracker one
+detection step at a time (:meth:`FaceTracker.update`).
 """
-import os.path as osp
 import time
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence
 
 import cv2
 import numpy as np
 
-Box = Tuple[float, float, float, float]  # x, y, w, h in pixels
+from .face_detectors import Box, HaarFaceDetector
 
 #: detections of a track at most this far apart (seconds) are bridged by
 #: interpolating the box; the track's ends are held for half of it
@@ -23,67 +22,6 @@ MAX_GAP_SECONDS = 1.0
 def max_gap_frames(fps: float) -> int:
     """``MAX_GAP_SECONDS`` in frames of a video at ``fps``."""
     return int(round(fps * MAX_GAP_SECONDS))
-
-
-class HaarFaceDetector:
-    """Frontal faces with an OpenCV Haar cascade (bundled with OpenCV).
-
-    Args:
-        cascade (str): File name under ``cv2.data.haarcascades`` or a path.
-            Defaults to 'haarcascade_frontalface_default.xml'.
-        max_side (int): Frames are downscaled so that their long side is at
-            most this before detection (boxes are scaled back).
-            Defaults to 640.
-        scale_factor (float): Cascade pyramid step. Defaults to 1.1.
-        min_neighbors (int): Cascade grouping threshold (higher = fewer
-            false faces). Defaults to 4.
-        min_size (float): Smallest face side as a fraction of the frame's
-            short side. Defaults to 0.08.
-    """
-
-    def __init__(self,
-                 cascade: str = 'haarcascade_frontalface_default.xml',
-                 max_side: int = 640,
-                 scale_factor: float = 1.1,
-                 min_neighbors: int = 4,
-                 min_size: float = 0.08) -> None:
-        path = cascade if osp.isfile(cascade) else osp.join(
-            cv2.data.haarcascades, cascade)
-        self.classifier = cv2.CascadeClassifier(path)
-        if self.classifier.empty():
-            raise FileNotFoundError(
-                f'cannot load the Haar cascade {path}; pass a file name from '
-                f'{cv2.data.haarcascades} or a path to a cascade xml')
-        if not 0 < min_size < 1:
-            raise ValueError(f'min_size must be in (0, 1), got {min_size!r}')
-        self.max_side = max_side
-        self.scale_factor = scale_factor
-        self.min_neighbors = min_neighbors
-        self.min_size = min_size
-
-    def __call__(self, frame: np.ndarray) -> List[Box]:
-        """Detect faces.
-
-        Args:
-            frame (np.ndarray): (H, W, 3) uint8 RGB.
-
-        Returns:
-            list[Box]: ``(x, y, w, h)`` boxes in frame pixels, left to right.
-        """
-        gray = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
-        scale = min(1.0, self.max_side / max(gray.shape))
-        if scale < 1:
-            gray = cv2.resize(
-                gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        side = max(12, int(self.min_size * min(gray.shape)))
-        found = self.classifier.detectMultiScale(
-            gray,
-            scaleFactor=self.scale_factor,
-            minNeighbors=self.min_neighbors,
-            minSize=(side, side))
-        # OpenCV returns the boxes in a run-dependent order; sorted, the
-        # tracks (and their ids) are the same every run
-        return sorted(tuple(float(v) / scale for v in box) for box in found)
 
 
 def iou(a: Box, b: Box) -> float:
@@ -108,11 +46,15 @@ class FaceTrack:
         self.frames: List[int] = []
         self.boxes: List[Box] = []
         self.misses = 0
+        # detections dropped by FaceTracker.forget_before: count, box area
+        self.forgotten_frames = 0
+        self.forgotten_area = 0.0
 
     @property
     def score(self) -> float:
         """Summed box area: large and long-lived faces score high."""
-        return float(sum(b[2] * b[3] for b in self.boxes))
+        return self.forgotten_area + float(
+            sum(b[2] * b[3] for b in self.boxes))
 
     def box_at(self,
                frame: int,
@@ -148,16 +90,84 @@ class FaceTrack:
 class FaceTracker:
     """Link per-frame detections into tracks (greedy overlap matching).
 
+    Offline, ``tracker(detections)`` tracks a whole video; a stream calls
+    :meth:`update` once per detection step, in frame order, and reads
+    :attr:`tracks` (both run the same matching).
+
     Args:
         iou_thr (float): Smallest IoU linking a detection to a track.
             Defaults to 0.2.
         max_misses (int): Detection steps a track may miss before it ends.
             Defaults to 3.
+
+    Attributes:
+        tracks (list[FaceTrack]): Every track so far, in creation order.
+        active (list[FaceTrack]): Those that can still get a detection.
     """
 
     def __init__(self, iou_thr: float = 0.2, max_misses: int = 3) -> None:
         self.iou_thr = iou_thr
         self.max_misses = max_misses
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every track (track ids start again at 0)."""
+        self.tracks: List[FaceTrack] = []
+        self.active: List[FaceTrack] = []
+        self._created = 0
+
+    def update(self, frame: int, boxes: Sequence[Box]) -> None:
+        """Link the detections of one step to the active tracks.
+
+        Args:
+            frame (int): The frame index (increasing from call to call).
+            boxes (Sequence[Box]): Its detections (empty: no face).
+        """
+        boxes = list(boxes)
+        active = self.active
+        pairs = sorted(((iou(t.boxes[-1], b), ti, bi)
+                        for ti, t in enumerate(active)
+                        for bi, b in enumerate(boxes)),
+                       reverse=True)
+        used_t, used_b = set(), set()
+        for overlap, ti, bi in pairs:
+            if overlap < self.iou_thr:
+                break
+            if ti in used_t or bi in used_b:
+                continue
+            used_t.add(ti)
+            used_b.add(bi)
+            active[ti].frames.append(frame)
+            active[ti].boxes.append(boxes[bi])
+            active[ti].misses = 0
+        for ti, track in enumerate(active):
+            if ti not in used_t:
+                track.misses += 1
+        for bi, box in enumerate(boxes):
+            if bi not in used_b:
+                track = FaceTrack(self._created)
+                self._created += 1
+                track.frames.append(frame)
+                track.boxes.append(box)
+                self.tracks.append(track)
+                active.append(track)
+        self.active = [t for t in active if t.misses <= self.max_misses]
+
+    def forget_before(self, frame: int) -> None:
+        """Drop what lies before ``frame`` (a stream's memory bound):
+        ended tracks last seen before it, and the older boxes of the others
+        (the last one before ``frame`` is kept, for interpolation)."""
+        alive = {id(t) for t in self.active}
+        self.tracks = [
+            t for t in self.tracks if id(t) in alive or t.frames[-1] >= frame
+        ]
+        for track in self.tracks:
+            cut = max(0, int(np.searchsorted(track.frames, frame)) - 1)
+            if cut:
+                track.forgotten_frames += cut
+                track.forgotten_area += sum(b[2] * b[3]
+                                            for b in track.boxes[:cut])
+                del track.frames[:cut], track.boxes[:cut]
 
     def __call__(self, detections: Dict[int, List[Box]]) -> List[FaceTrack]:
         """Track faces.
@@ -170,37 +180,10 @@ class FaceTracker:
             list[FaceTrack]: Tracks by decreasing :attr:`FaceTrack.score`
             (the first is the main face).
         """
-        tracks: List[FaceTrack] = []
-        active: List[FaceTrack] = []
+        self.reset()
         for frame in sorted(detections):
-            boxes = list(detections[frame])
-            pairs = sorted(((iou(t.boxes[-1], b), ti, bi)
-                            for ti, t in enumerate(active)
-                            for bi, b in enumerate(boxes)),
-                           reverse=True)
-            used_t, used_b = set(), set()
-            for overlap, ti, bi in pairs:
-                if overlap < self.iou_thr:
-                    break
-                if ti in used_t or bi in used_b:
-                    continue
-                used_t.add(ti)
-                used_b.add(bi)
-                active[ti].frames.append(frame)
-                active[ti].boxes.append(boxes[bi])
-                active[ti].misses = 0
-            for ti, track in enumerate(active):
-                if ti not in used_t:
-                    track.misses += 1
-            for bi, box in enumerate(boxes):
-                if bi not in used_b:
-                    track = FaceTrack(len(tracks))
-                    track.frames.append(frame)
-                    track.boxes.append(box)
-                    tracks.append(track)
-                    active.append(track)
-            active = [t for t in active if t.misses <= self.max_misses]
-        return sorted(tracks, key=lambda t: -t.score)
+            self.update(frame, detections[frame])
+        return sorted(self.tracks, key=lambda t: -t.score)
 
 
 def square_crop(frame: np.ndarray, box: Box, margin: float) -> np.ndarray:
@@ -288,6 +271,7 @@ def detect_and_track(source,
 
 
 __all__: Sequence[str] = [
-    'HaarFaceDetector', 'FaceTrack', 'FaceTracker', 'square_crop', 'iou',
-    'detection_frames', 'detect_and_track', 'MAX_GAP_SECONDS', 'max_gap_frames'
+    'Box', 'HaarFaceDetector', 'FaceTrack', 'FaceTracker', 'square_crop',
+    'iou', 'detection_frames', 'detect_and_track', 'MAX_GAP_SECONDS',
+    'max_gap_frames'
 ]

@@ -31,13 +31,35 @@ class FrameSequence(SequenceABC):
         length (int): Number of frames.
         read (Callable): ``read(indices) -> list of (H, W, 3) uint8 RGB``;
             called once per clip with all the indices the sampler picked.
+        keys (Sequence, optional): One hashable key per frame naming what
+            it shows (:mod:`.frame_embeddings`: a video frame, or a frame
+            and a face box): frames with equal keys are equal, so their
+            tower embeddings can be reused. None: no reuse.
+            Defaults to None.
+
+    Attributes:
+        last_ids (list[int] | None): The indices of the last :meth:`read`,
+            which tell what the pipeline sampled.
     """
 
-    def __init__(self, name: str, length: int,
-                 read: Callable[[Sequence[int]], List[np.ndarray]]) -> None:
+    def __init__(self,
+                 name: str,
+                 length: int,
+                 read: Callable[[Sequence[int]], List[np.ndarray]],
+                 keys: Optional[Sequence] = None) -> None:
         self.name = name
         self.length = int(length)
-        self.read = read
+        self._read = read
+        if keys is not None and len(keys) != self.length:
+            raise ValueError(f'{name}: {len(keys)} keys for {self.length} '
+                             'frames')
+        self.keys = None if keys is None else list(keys)
+        self.last_ids: Optional[List[int]] = None
+
+    def read(self, indices: Sequence[int]) -> List[np.ndarray]:
+        """The frames at ``indices`` (remembered in :attr:`last_ids`)."""
+        self.last_ids = [int(i) for i in indices]
+        return self._read(self.last_ids)
 
     @classmethod
     def from_arrays(cls,
@@ -65,7 +87,7 @@ class FrameSequence(SequenceABC):
         return self.length
 
     def __getitem__(self, index: int) -> np.ndarray:
-        return self.read([index])[0]
+        return self._read([index])[0]
 
     def __str__(self) -> str:
         return self.name
@@ -78,11 +100,18 @@ class AudioSegment(tuple):
         wave (np.ndarray): float waveform (S,) in [-1, 1].
         rate (int): Its sample rate in Hz.
         name (str): Name for messages. Defaults to 'audio'.
+        offset (int): Index of ``wave[0]`` in the whole sound (a stream
+            keeps only its latest samples). Defaults to 0.
     """
 
-    def __new__(cls, wave: np.ndarray, rate: int, name: str = 'audio'):
+    def __new__(cls,
+                wave: np.ndarray,
+                rate: int,
+                name: str = 'audio',
+                offset: int = 0):
         obj = super().__new__(cls, (np.asarray(wave, np.float32), int(rate)))
         obj.name = name
+        obj.offset = int(offset)
         return obj
 
     def __str__(self) -> str:

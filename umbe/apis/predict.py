@@ -8,6 +8,7 @@ from mmengine.dataset import pseudo_collate
 
 from umbe.models.prompts import PromptPool
 from umbe.structures import MODALITIES, expand_modalities
+from .frame_embeddings import FrozenFeatureEncoder, clip_keys
 from .pipeline import build_inference_pipeline
 
 
@@ -44,9 +45,29 @@ def _pack(records: Sequence[dict], pipeline: Compose,
     return packed
 
 
-def _forward(model: torch.nn.Module,
-             packed: List[dict]) -> Tuple[torch.Tensor, dict, dict]:
+def _batch_keys(records: Sequence[dict], clip_len: int) -> dict:
+    """The frame keys of packed records (see :func:`clip_keys`)."""
+    return dict(
+        face=[
+            clip_keys(r.get('frame_dir'), 'face', clip_len) for r in records
+        ],
+        scene=[
+            clip_keys(r.get('scene_dir'), 'scene', clip_len) for r in records
+        ])
+
+
+def _forward(
+    model: torch.nn.Module,
+    packed: List[dict],
+    records: Sequence[dict] = (),
+    encoder: Optional[FrozenFeatureEncoder] = None
+) -> Tuple[torch.Tensor, dict, dict]:
     """Preprocess and forward a batch.
+
+    With an ``encoder`` the frozen features come from it (frames already
+    encoded are reused, keyed by the ``records``' frame sequences after
+    the pipeline read them); otherwise from the model's
+    ``extract_frozen_features``.
 
     Returns:
         tuple: ``probs`` (B, C) softmax of the logits; the model's outputs
@@ -56,8 +77,12 @@ def _forward(model: torch.nn.Module,
     data = model.data_preprocessor(pseudo_collate(packed), False)
     inputs = data['inputs']
     if hasattr(model, 'forward_features'):
-        out = model.forward_features(
-            model.extract_frozen_features(inputs), inputs)
+        if encoder is not None:
+            keys = _batch_keys(records, inputs['face'].shape[1])
+            feats = encoder.features(inputs, keys)
+        else:
+            feats = model.extract_frozen_features(inputs)
+        out = model.forward_features(feats, inputs)
         probs = out['logits'].softmax(dim=1)  # (B, C)
     else:  # another recognizer: its own predict mode
         out = {}
@@ -89,13 +114,15 @@ def _clip_result(i: int, probs: torch.Tensor, out: dict, present: dict,
 
 
 @torch.no_grad()
-def predict_records(model: torch.nn.Module,
-                    records: Sequence[dict],
-                    pipeline: Optional[Compose] = None,
-                    modalities: Optional[Sequence[str]] = None,
-                    batch_size: int = 8,
-                    return_features: bool = False,
-                    timings: Optional[Dict[str, float]] = None) -> List[dict]:
+def predict_records(
+        model: torch.nn.Module,
+        records: Sequence[dict],
+        pipeline: Optional[Compose] = None,
+        modalities: Optional[Sequence[str]] = None,
+        batch_size: int = 8,
+        return_features: bool = False,
+        timings: Optional[Dict[str, float]] = None,
+        encoder: Optional[FrozenFeatureEncoder] = None) -> List[dict]:
     """Predict clips given as pipeline records.
 
     Args:
@@ -114,6 +141,10 @@ def predict_records(model: torch.nn.Module,
             Defaults to False.
         timings (dict, optional): ``pipeline`` and ``model`` seconds are
             added to it.
+        encoder (FrozenFeatureEncoder, optional): Runs the frozen towers,
+            reusing the embeddings of frames it has seen (records made by
+            :mod:`.window_records` carry the keys). None: the model's
+            ``extract_frozen_features``. Defaults to None.
 
     Returns:
         list[dict]: Per record ``scores`` ``{class: prob}``, ``probs``
@@ -132,7 +163,9 @@ def predict_records(model: torch.nn.Module,
         t0 = time.perf_counter()
         packed = _pack(records[start:start + batch_size], pipeline, keep)
         t1 = time.perf_counter()
-        probs, out, present = _forward(model, packed)
+        probs, out, present = _forward(model, packed,
+                                       records[start:start + batch_size],
+                                       encoder)
         results += [
             _clip_result(i, probs, out, present, classes, return_features)
             for i in range(probs.shape[0])

@@ -1,12 +1,15 @@
 """Predict emotions over a whole video: face tracking, windows, timeline.
 
-The video is decoded with decord; faces are detected on a grid of frames
-and tracked (:mod:`.face_tracking`). Then three steps: the video is cut into
-windows (:mod:`.windows`), each window becomes a pipeline record with
-in-memory sources (:mod:`.window_records`: face crops of the tracked person,
-the full frames as the scene, the window's slice of the sound track, the
-caption), the records are predicted in batches (:mod:`.predict`) and each
-timeline is smoothed and summarised (:mod:`.timeline`).
+The video is decoded with decord, forward (:class:`.video_source.
+VideoSource`); faces are detected on a grid of frames and tracked
+(:mod:`.face_tracking`). Then three steps: the video is cut into windows
+whose clips sample one time grid (:mod:`.windows`), each window becomes a
+pipeline record with in-memory sources (:mod:`.window_records`: face crops
+of the tracked person, the full frames as the scene, the window's slice of
+the sound track, the caption), the records are predicted in batches, in time
+order, through a :class:`.frame_embeddings.FrozenFeatureEncoder` that
+encodes each frame once (:mod:`.predict`), and each timeline is smoothed and
+summarised (:mod:`.timeline`).
 """
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
@@ -16,7 +19,10 @@ from mmcv.transforms import Compose
 from umbe.datasets import pipeline_settings
 from umbe.structures import expand_modalities
 from .face_tracking import FaceTrack, detect_and_track
+from .frame_embeddings import (FrozenFeatureEncoder, pipeline_reuses_frames,
+                               warn_no_reuse)
 from .in_memory_transforms import AudioSegment
+from .memory import PhasePeaks
 from .pipeline import build_inference_pipeline, clip_seconds
 from .predict import predict_records
 from .timeline import summarise_timeline
@@ -29,8 +35,10 @@ from .windows import WindowPlan, plan_windows
 def _predict_jobs(model: torch.nn.Module, pipeline: Compose,
                   jobs: List[WindowJob], modalities: Optional[Sequence[str]],
                   batch_size: int, return_features: bool,
-                  progress: Optional[Callable[[int, int], None]],
-                  timings: Dict[str, float]) -> List[dict]:
+                  progress: Optional[Callable[[int, int],
+                                              None]], timings: Dict[str,
+                                                                    float],
+                  encoder: Optional[FrozenFeatureEncoder]) -> List[dict]:
     """Predict the windows' records in batches, reporting progress.
 
     Frames decoded inside the pipeline (the windows read their frames
@@ -44,7 +52,7 @@ def _predict_jobs(model: torch.nn.Module, pipeline: Compose,
     for start in range(0, len(jobs), batch_size):
         batch = [job.record for job in jobs[start:start + batch_size]]
         preds += predict_records(model, batch, pipeline, modalities,
-                                 batch_size, return_features, timings)
+                                 batch_size, return_features, timings, encoder)
         if progress is not None:
             progress(min(len(jobs), start + batch_size), len(jobs))
     timings['pipeline'] = timings.get('pipeline', 0.) - (
@@ -111,7 +119,9 @@ def infer_video(model,
                 batch_size: int = 8,
                 return_features: bool = False,
                 progress: Optional[Callable[[int, int], None]] = None,
-                timings: Optional[Dict[str, float]] = None) -> dict:
+                timings: Optional[Dict[str, float]] = None,
+                encoder: Optional[FrozenFeatureEncoder] = None,
+                memory: Optional[Dict[str, float]] = None) -> dict:
     """Predict the emotion timeline of a video.
 
     Plans the windows (:func:`.windows.plan_windows`), makes one pipeline
@@ -143,8 +153,9 @@ def infer_video(model,
         min_face_ratio (float): Share of a window's detection frames that
             must hold the face for the window to count as having it.
             Defaults to 0.5.
-        detector (Callable, optional): ``RGB frame -> [(x, y, w, h)]``.
-            Defaults to :class:`HaarFaceDetector`.
+        detector (Callable, optional): ``RGB frame -> [(x, y, w, h)]``
+            (:func:`.face_detectors.build_face_detector`). Defaults to
+            :class:`HaarFaceDetector`.
         smooth (int): Windows in the moving average of the timeline (odd).
             Defaults to 3.
         batch_size (int): Windows per forward pass. Defaults to 8.
@@ -154,6 +165,13 @@ def infer_video(model,
             with the number of windows predicted after each batch.
         timings (dict, optional): ``decode``, ``face_detection``,
             ``pipeline`` and ``model`` seconds are added to it.
+        encoder (FrozenFeatureEncoder, optional): Runs the frozen towers,
+            each frame once (give one to read its ``stats`` or to set its
+            cache and chunk size; ``cache_size=0`` encodes every window's
+            frames). Defaults to a new one per video for a UMBEnet.
+        memory (dict, optional): Receives the peak resident memory (GiB) of
+            the phases ``open`` (decoder, sound track), ``face_detection``
+            and ``windows`` (records, pipeline, model).
 
     Returns:
         dict: ``video``, ``duration``, ``fps``, ``num_frames``, ``window``,
@@ -170,30 +188,49 @@ def infer_video(model,
         margin=margin,
         min_face_ratio=min_face_ratio)
     timings = timings if timings is not None else {}
+    phases = PhasePeaks(memory)
     pipeline = build_inference_pipeline(model.cfg)
+    if encoder is None and hasattr(model, 'encode_frames'):
+        reuse = pipeline_reuses_frames(pipeline)
+        if not reuse:
+            warn_no_reuse(pipeline)
+        encoder = FrozenFeatureEncoder(model, cache_size=4096 if reuse else 0)
     settings = pipeline_settings(pipeline.transforms)
-    source = VideoSource(path, timings=timings)
-    plan = plan_windows(source.duration, source.fps, source.num_frames, window,
-                        stride, settings.clip_len, clip_seconds(settings))
-    notes = list(plan.notes)
-    sound = load_sound(path, audio, notes)
-    if keep is not None and 'audio' not in keep:
-        sound = None
+    with phases.phase('open'):
+        source = VideoSource(path, timings=timings)
+        plan = plan_windows(source.duration, source.fps, source.num_frames,
+                            window, stride, settings.clip_len,
+                            clip_seconds(settings))
+        notes = list(plan.notes)
+        sound = load_sound(path, audio, notes)
+        if keep is not None and 'audio' not in keep:
+            sound = None
 
-    tracks = detect_and_track(
-        source, detector, det_fps, timings=timings) if policy.use_face else []
+    with phases.phase('face_detection'):
+        tracks = detect_and_track(
+            source, detector, det_fps,
+            timings=timings) if policy.use_face else []
     if policy.use_face and not tracks:
         notes.append(_no_face_note(no_face))
     people = list(tracks if all_faces else tracks[:1]) or [None]
 
-    rows, jobs = [], []  # rows: per person, per window
-    for person, track in enumerate(people):
-        person_rows, person_jobs = person_window_records(
-            source, track, person, plan.windows, sound, caption, policy)
-        rows.append(person_rows)
-        jobs += person_jobs
-    preds = _predict_jobs(model, pipeline, jobs, modalities, batch_size,
-                          return_features, progress, timings)
+    with phases.phase('windows'):
+        rows, jobs = [], []  # rows: per person, per window
+        for person, track in enumerate(people):
+            person_rows, person_jobs = person_window_records(
+                source, track, person, plan.windows, sound, caption, policy)
+            rows.append(person_rows)
+            jobs += person_jobs
+        # in time order (window, then person): the frames are decoded
+        # forward, and the frames windows share are still cached
+        order = sorted(range(len(jobs)), key=lambda j: jobs[j].row['index'])
+        preds = [None] * len(jobs)
+        for j, pred in zip(
+                order,
+                _predict_jobs(model, pipeline, [jobs[j] for j in order],
+                              modalities, batch_size, return_features,
+                              progress, timings, encoder)):
+            preds[j] = pred
     silent = fill_window_rows(jobs, preds)
     if silent:
         notes.append(f'silent audio in {silent} window(s): audio marked '

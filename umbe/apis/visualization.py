@@ -1,4 +1,9 @@
-"""Annotated video (face boxes + top emotions) and timeline plot."""
+"""Annotated video (face boxes + top emotions) and timeline plot.
+
+Labels and boxes are sized with the frame (:func:`label_style`) and
+outlined (:func:`draw_labels`), so they read on any background; the live
+stream's preview draws with the same functions.
+"""
 import os
 import os.path as osp
 from fractions import Fraction
@@ -9,10 +14,95 @@ import numpy as np
 
 from .face_tracking import max_gap_frames
 from .video_results import result_persons
+from .video_source import VideoSource
 
 #: RGB colours of persons 0, 1, ...
 COLOURS = ((230, 60, 60), (60, 170, 230), (80, 200, 80), (230, 180, 40),
            (180, 90, 220), (240, 120, 180))
+#: the outline around every label and box: dark on light backgrounds,
+#: while the coloured fill reads on dark ones
+OUTLINE = (0, 0, 0)
+_FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+def label_style(height: int) -> Tuple[float, int]:
+    """Font scale and stroke width for labels on frames ``height`` high.
+
+    Text grows with the frame: 0.5 at 360 px (about 12 px capitals), 1.0 at
+    720 px, 1.5 at 1080 px; never under 0.35.
+
+    Args:
+        height (int): Frame height in pixels.
+
+    Returns:
+        tuple[float, int]: ``cv2.putText`` scale and thickness.
+    """
+    scale = max(0.35, height / 720.0)
+    return scale, max(1, int(round(scale * 2)))
+
+
+def draw_labels(img: np.ndarray, lines: List[str], org: Tuple[int, int],
+                colour: Tuple[int, int, int]) -> None:
+    """Write lines of text, outlined, from their top-left corner (in place).
+
+    The size follows the frame (:func:`label_style`); each line is drawn
+    in :data:`OUTLINE` three pixels wider, then in ``colour``.
+
+    Args:
+        img (np.ndarray): (H, W, 3) image.
+        lines (list[str]): Text lines, top to bottom.
+        org (tuple[int, int]): ``(x, y)`` of the first line's top-left.
+        colour (tuple): RGB fill.
+    """
+    scale, thick = label_style(img.shape[0])
+    (_, text_h), base = cv2.getTextSize('Hg', _FONT, scale, thick)
+    step = text_h + base + thick + 2
+    x, y = org
+    for k, line in enumerate(lines):
+        baseline = (x, y + text_h + k * step)
+        cv2.putText(img, line, baseline, _FONT, scale, OUTLINE, thick + 3,
+                    cv2.LINE_AA)
+        cv2.putText(img, line, baseline, _FONT, scale, colour, thick,
+                    cv2.LINE_AA)
+
+
+def labels_height(img_height: int, count: int) -> int:
+    """Pixels that ``count`` lines of :func:`draw_labels` take."""
+    scale, thick = label_style(img_height)
+    (_, text_h), base = cv2.getTextSize('Hg', _FONT, scale, thick)
+    return count * (text_h + base + thick + 2)
+
+
+def draw_face(img: np.ndarray,
+              box: Optional[Tuple[float, ...]],
+              lines: List[str],
+              colour: Tuple[int, int, int],
+              slot: int = 0) -> None:
+    """A face box (outlined) with its labels below it, or above it when
+    there is no room below; without a box the labels go top left, one slot
+    per person (in place).
+
+    Args:
+        img (np.ndarray): (H, W, 3) image.
+        box (tuple, optional): ``(x, y, w, h)``.
+        lines (list[str]): The labels.
+        colour (tuple): RGB.
+        slot (int): The person's number, for labels without a box.
+    """
+    h = img.shape[0]
+    _, thick = label_style(h)
+    room = labels_height(h, len(lines))
+    if box is not None:
+        x, y, bw, bh = (int(round(v)) for v in box)
+        cv2.rectangle(img, (x, y), (x + bw, y + bh), OUTLINE, thick + 3)
+        cv2.rectangle(img, (x, y), (x + bw, y + bh), colour, thick + 1)
+        org = (x, y + bh + thick + 2)
+        if org[1] + room > h:  # no room below
+            org = (x, max(0, y - room - thick))
+    else:
+        org = (4, 4 + slot * (room + 4))
+    if lines:
+        draw_labels(img, lines, org, colour)
 
 
 def _window_at(windows: List[dict], t: float) -> Optional[dict]:
@@ -53,8 +143,7 @@ def write_annotated_video(result: dict, out_file: str, top_k: int = 3) -> str:
         str: ``out_file``.
     """
     import av
-    import decord
-    reader = decord.VideoReader(result['video'], num_threads=1)
+    source = VideoSource(result['video'], cache_size=32)
     fps = result['fps']
     tracks = result.get('_tracks', [])
     persons = result_persons(result)
@@ -62,38 +151,25 @@ def write_annotated_video(result: dict, out_file: str, top_k: int = 3) -> str:
     with av.open(out_file, 'w') as container:
         stream = container.add_stream(
             'libx264', rate=Fraction(fps).limit_denominator(1000))
-        h, w = reader[0].shape[:2]
+        h, w = source.read([0])[0].shape[:2]
         stream.height, stream.width = h + h % 2, w + w % 2
         stream.pix_fmt = 'yuv420p'
-        for start in range(0, len(reader), 32):
-            ids = list(range(start, min(len(reader), start + 32)))
-            for i, frame in zip(ids, reader.get_batch(ids).asnumpy()):
+        for start in range(0, source.num_frames, 32):
+            ids = list(range(start, min(source.num_frames, start + 32)))
+            for i, frame in zip(ids, source.read(ids)):  # decoded forward
                 img = np.ascontiguousarray(
                     np.pad(frame, ((0, h % 2), (0, w % 2), (0, 0))))
                 t = i / fps
                 for p, person in enumerate(persons):
-                    colour = COLOURS[p % len(COLOURS)]
                     box = tracks[p].box_at(
                         i, max_gap) if p < len(tracks) else None
                     window = _window_at(person['windows'], t)
-                    if box is not None:
-                        x, y, bw, bh = (int(round(v)) for v in box)
-                        cv2.rectangle(img, (x, y), (x + bw, y + bh), colour, 2)
-                        org = (x, y + bh + 12)
-                        if org[1] + 12 * (top_k - 1) > h:  # no room below
-                            org = (x, max(12, y - 12 * top_k))
-                    else:
-                        org = (4, 12 + 40 * p)
-                    if window is None:
-                        continue
-                    top = sorted(
+                    top = [] if window is None else sorted(
                         window['smoothed_scores'].items(),
                         key=lambda kv: -kv[1])[:top_k]
-                    for k, (name, prob) in enumerate(top):
-                        cv2.putText(img, f'{name} {prob:.2f}',
-                                    (org[0], org[1] + 12 * k),
-                                    cv2.FONT_HERSHEY_SIMPLEX, 0.4, colour, 1,
-                                    cv2.LINE_AA)
+                    draw_face(img, box,
+                              [f'{name} {prob:.2f}' for name, prob in top],
+                              COLOURS[p % len(COLOURS)], p)
                 for packet in stream.encode(
                         av.VideoFrame.from_ndarray(img, format='rgb24')):
                     container.mux(packet)

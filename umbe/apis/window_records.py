@@ -13,6 +13,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from .face_tracking import Box, FaceTrack, max_gap_frames, square_crop
+from .frame_embeddings import face_key, scene_key
 from .in_memory_transforms import AudioSegment, FrameSequence, make_record
 from .video_source import VideoSource
 from .windows import VideoWindow
@@ -45,7 +46,7 @@ class FacePolicy:
 
 
 class WindowFaces:
-    """Face crops of one track inside one window (nearest box held).
+    """Face crops of one track at a window's clip frames (nearest box held).
 
     Args:
         source (VideoSource): The video.
@@ -59,8 +60,8 @@ class WindowFaces:
                  window: VideoWindow, margin: float, max_gap: int) -> None:
         self.source, self.track = source, track
         self.margin, self.max_gap = margin, max_gap
-        self.first_frame = f0 = window.first_frame
-        f1 = window.stop_frame
+        self.frames = window.clip_frames
+        f0, f1 = window.first_frame, window.stop_frame
         grid = [f for f in track.det_frames if f0 <= f < f1
                 ] or [(f0 + f1 - 1) // 2]
         # presence: detections and the gaps between them, ends not held
@@ -76,11 +77,15 @@ class WindowFaces:
             box = min(self.known, key=lambda fb: abs(fb[0] - frame))[1]
         return box
 
+    def keys(self) -> list:
+        """The key of each crop: its frame, box and margin."""
+        return [face_key(f, self.box(f), self.margin) for f in self.frames]
+
     def read(self, ids: List[int]) -> List[np.ndarray]:
-        """Square face crops of the window's frames ``ids`` (0-based)."""
-        frames = self.source.read([self.first_frame + i for i in ids])
+        """Square face crops of the clip frames ``ids`` (0-based)."""
+        frames = self.source.read([self.frames[i] for i in ids])
         return [
-            square_crop(img, self.box(self.first_frame + i), self.margin)
+            square_crop(img, self.box(self.frames[i]), self.margin)
             for i, img in zip(ids, frames)
         ]
 
@@ -143,8 +148,8 @@ def window_face_crops(source: VideoSource, track: Optional[FaceTrack],
         row (dict): The window's result row.
 
     Returns:
-        FrameSequence | None: ``window.num_frames`` lazily cropped frames,
-        None when the window lacks the face.
+        FrameSequence | None: The crops of the window's clip frames, read
+        lazily, None when the window lacks the face.
     """
     if track is None:
         return None
@@ -158,15 +163,16 @@ def window_face_crops(source: VideoSource, track: Optional[FaceTrack],
     name = osp.basename(source.path)
     return FrameSequence(
         f'{name} face {person} [{window.start:.2f}-{window.end:.2f} s]',
-        window.num_frames, crops.read)
+        len(crops.frames), crops.read, crops.keys())
 
 
 def window_scenes(source: VideoSource, window: VideoWindow) -> FrameSequence:
-    """The full frames of a window, read lazily, as the scene."""
-    first = window.first_frame
+    """The full frames of a window's clip, read lazily, as the scene."""
+    frames = window.clip_frames
     return FrameSequence(
-        _span(osp.basename(source.path), window), window.num_frames,
-        lambda ids: source.read([first + i for i in ids]))
+        _span(osp.basename(source.path), window), len(frames),
+        lambda ids: source.read([frames[i] for i in ids]),
+        [scene_key(f) for f in frames])
 
 
 def window_sound(sound: Optional[AudioSegment], window: VideoWindow,
@@ -174,7 +180,8 @@ def window_sound(sound: Optional[AudioSegment], window: VideoWindow,
     """The window's slice of the sound (None if there is none).
 
     Args:
-        sound (AudioSegment, optional): The video's whole sound, (S,) wave.
+        sound (AudioSegment, optional): The video's sound, (S,) wave from
+            sample ``sound.offset`` on.
         window (VideoWindow): The window.
         name (str): The video's file name (for messages).
 
@@ -184,7 +191,9 @@ def window_sound(sound: Optional[AudioSegment], window: VideoWindow,
     if sound is None:
         return None
     wave, rate = sound
-    s0, s1 = int(window.start * rate), int(window.end * rate)
+    offset = getattr(sound, 'offset', 0)
+    s0 = max(0, int(window.start * rate) - offset)
+    s1 = int(window.end * rate) - offset
     if s1 <= s0 or not wave[s0:s1].size:
         return None
     return AudioSegment(wave[s0:s1], rate, _span(name, window))

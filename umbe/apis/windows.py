@@ -2,11 +2,20 @@
 
 ``infer_video`` runs in three steps: plan the windows (here), turn each
 window into a pipeline record (:mod:`.window_records`), summarise the
-predictions into a timeline (:mod:`.timeline`).
+predictions into a timeline (:mod:`.timeline`). The live stream
+(:mod:`.stream`) plans its windows with the same functions.
+
+A window's clip samples its T frames from **one time grid per video**
+(:func:`clip_frames`): the points ``(j + 0.5) * window / T`` seconds, so
+windows that overlap share their frames exactly (with the default stride of
+half a window, the second half of one window's frames are the first half of
+the next one's), and a frame that windows share is decoded and encoded once.
 """
 import math
 from dataclasses import dataclass, field
 from typing import List, NamedTuple, Optional, Tuple
+
+import numpy as np
 
 
 def sliding_windows(duration: float, window: float,
@@ -46,17 +55,27 @@ class VideoWindow(NamedTuple):
         end (float): End in seconds.
         first_frame (int): First frame of the span.
         stop_frame (int): One past its last frame (> ``first_frame``).
+        frames (tuple[int]): The frames its clip samples (at most T, from
+            :func:`clip_frames`); empty: every frame of the span, sampled
+            by the pipeline. Defaults to ().
     """
     index: int
     start: float
     end: float
     first_frame: int
     stop_frame: int
+    frames: Tuple[int, ...] = ()
 
     @property
     def num_frames(self) -> int:
         """Frames in the window."""
         return self.stop_frame - self.first_frame
+
+    @property
+    def clip_frames(self) -> Tuple[int, ...]:
+        """The frames handed to the pipeline: :attr:`frames`, or every
+        frame of the span when none were planned."""
+        return self.frames or tuple(range(self.first_frame, self.stop_frame))
 
 
 @dataclass
@@ -93,6 +112,50 @@ def frame_span(start: float, end: float, fps: float,
     return first, stop
 
 
+def clip_frames(start: float, span: float, first: int, stop: int, fps: float,
+                clip_len: int) -> Tuple[int, ...]:
+    """The T frames a window's clip samples, from the video's time grid.
+
+    A window of ``stop - first <= clip_len`` frames uses all of them (the
+    rest of the clip is padding, as in training). Otherwise the clip takes
+    the frame showing each time point ``start + (t + 0.5) * span / T``:
+    the centres of T equal segments, as ``uniform_indices`` samples a
+    training clip. A window that starts on the grid (``start`` a multiple
+    of ``span / T``, as every window does when the stride is a multiple of
+    it) computes its points from the grid index, so two windows get the
+    same frame for a point they share, bit for bit.
+
+    For a whole video (``start`` 0, ``span`` its duration) this is
+    ``uniform_indices(num_frames, T)``; for a window that starts on a frame
+    and spans a whole number of frames, it is ``first +
+    uniform_indices(stop - first, T)``, the sampling of the pipeline over
+    the window's frames. Otherwise a point may fall one frame from that.
+
+    Args:
+        start (float): Window start in seconds.
+        span (float): Window length in seconds (the planned one: every
+            window of a video has the same, so they share one grid).
+        first (int): First frame of the window.
+        stop (int): One past its last frame.
+        fps (float): Frame rate.
+        clip_len (int): T, frames per clip.
+
+    Returns:
+        tuple[int]: Increasing frame indices in ``[first, stop)``.
+    """
+    if stop - first <= clip_len:
+        return tuple(range(first, stop))
+    step = span / clip_len  # seconds between grid points
+    pos = start / step
+    offsets = np.arange(clip_len) + 0.5
+    if abs(pos - round(pos)) < 1e-6:  # on the grid: shared points
+        times = (round(pos) + offsets) * step
+    else:
+        times = start + offsets * step
+    frames = np.floor(times * fps + 1e-6).astype(np.int64)
+    return tuple(int(f) for f in np.clip(frames, first, stop - 1))
+
+
 def plan_windows(duration: float, fps: float, num_frames: int,
                  window: Optional[float], stride: Optional[float],
                  clip_len: int, clip_seconds: float) -> WindowPlan:
@@ -110,8 +173,9 @@ def plan_windows(duration: float, fps: float, num_frames: int,
         clip_seconds (float): Seconds of sound a clip holds (for the notes).
 
     Returns:
-        WindowPlan: The windows (see :func:`sliding_windows`), the stride
-        used and the notes.
+        WindowPlan: The windows (see :func:`sliding_windows`), each with the
+        frames of its clip (:func:`clip_frames`), the stride used and the
+        notes.
     """
     notes = []
     if num_frames < clip_len:
@@ -135,9 +199,11 @@ def plan_windows(duration: float, fps: float, num_frames: int,
                 f'the video ({duration:.2f} s) is not longer than one'
                 f' window ({window:g} s) + half a stride: one prediction for '
                 'all of it')
-    windows = [
-        VideoWindow(index, start, end, *frame_span(start, end, fps,
-                                                   num_frames))
-        for index, (start, end) in enumerate(spans)
-    ]
+    span = duration if window is None or len(spans) == 1 else window
+    windows = []
+    for index, (start, end) in enumerate(spans):
+        first, stop = frame_span(start, end, fps, num_frames)
+        windows.append(
+            VideoWindow(index, start, end, first, stop,
+                        clip_frames(start, span, first, stop, fps, clip_len)))
     return WindowPlan(windows, stride, notes)

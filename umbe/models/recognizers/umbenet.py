@@ -124,8 +124,37 @@ class UMBEnet(BaseModel):
             'caption_encoder.text_encoder': self.caption_encoder.text_encoder
         }
 
+    def encode_frames(self, frames: torch.Tensor) -> torch.Tensor:
+        """Run the image tower on frames (no grad when it is frozen).
+
+        Args:
+            frames (Tensor): ``(N, 3, H, W)`` normalised face or scene
+                frames.
+
+        Returns:
+            Tensor: ``(N, Dv)`` frame embeddings.
+        """
+        with torch.set_grad_enabled(torch.is_grad_enabled()
+                                    and not self.vision_encoder.frozen):
+            return self.vision_encoder(frames)
+
+    def encode_captions(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Run the caption's text tower (no grad when it is frozen).
+
+        Args:
+            tokens (Tensor): ``(B, Lc)`` caption token ids.
+
+        Returns:
+            Tensor: ``(B, E)`` caption text embeddings.
+        """
+        text_enc = self.caption_encoder.text_encoder
+        with torch.set_grad_enabled(torch.is_grad_enabled()
+                                    and not text_enc.frozen):
+            return self.caption_encoder.encode_tokens(tokens)
+
     def extract_frozen_features(self, inputs: dict) -> Dict[str, torch.Tensor]:
-        """Run the CLIP towers (no grad when they are frozen).
+        """Run the CLIP towers (:meth:`encode_frames`,
+        :meth:`encode_captions`).
 
         Args:
             inputs (dict): The preprocessor's inputs (``face``, ``scene``
@@ -137,13 +166,8 @@ class UMBEnet(BaseModel):
         """
         B, T = inputs['face'].shape[:2]
         frames = torch.cat([inputs['face'], inputs['scene']]).flatten(0, 1)
-        with torch.set_grad_enabled(torch.is_grad_enabled()
-                                    and not self.vision_encoder.frozen):
-            emb = self.vision_encoder(frames).reshape(2, B, T, -1)
-        text_enc = self.caption_encoder.text_encoder
-        with torch.set_grad_enabled(torch.is_grad_enabled()
-                                    and not text_enc.frozen):
-            caption = self.caption_encoder.encode_tokens(inputs['caption'])
+        emb = self.encode_frames(frames).reshape(2, B, T, -1)  # (2, B, T, Dv)
+        caption = self.encode_captions(inputs['caption'])  # (B, E)
         return dict(face=emb[0], scene=emb[1], caption=caption)
 
     # trainable part -------------------------------------------------------
