@@ -1,9 +1,10 @@
-"""umbe.apis.memory: peak resident memory per phase."""
+"""Peak resident memory per phase (umbe.utils.memory) and the memory bound
+of video inference."""
 import numpy as np
 import pytest
 
 from umbe.apis import infer_video
-from umbe.apis.memory import PhasePeaks, peak_rss_gib, rss_gib
+from umbe.utils.memory import PhasePeaks, peak_rss_gib, rss_gib
 
 
 def test_each_phase_reports_its_own_peak():
@@ -49,7 +50,7 @@ def _talking_video(path, seconds, fps, size):
 
 def test_720p_inference_stays_under_the_bound_at_any_length(
         demo_model, tmp_path):
-    from umbe.apis.memory import rss_gib
+    from umbe.utils.memory import rss_gib
     videos = {
         seconds: _talking_video(
             str(tmp_path / f'{seconds:g}.mp4'), seconds, 5.0, (1280, 720))

@@ -1,7 +1,10 @@
 """Peak memory of a phase: the process's CPU peak RSS and CUDA's peak."""
+import math
 from typing import Dict
 
 import torch
+
+from umbe.utils import memory
 
 
 def peak_rss_gib() -> float:
@@ -11,24 +14,15 @@ def peak_rss_gib() -> float:
         float: GiB, NaN where ``/proc/self/status`` has no ``VmHWM``
         (not Linux).
     """
-    try:
-        with open('/proc/self/status') as f:
-            for line in f:
-                if line.startswith('VmHWM:'):
-                    return int(line.split()[1]) / 2**20  # kB -> GiB
-    except OSError:
-        pass
-    return float('nan')
+    peak = memory.peak_rss_gib()
+    return math.nan if peak is None else peak
 
 
 def reset_peak_memory() -> None:
     """Start a new peak: ``VmHWM`` back to the current RSS (Linux
-    ``clear_refs`` 5) and CUDA's peak statistics reset."""
-    try:
-        with open('/proc/self/clear_refs', 'w') as f:
-            f.write('5')
-    except OSError:
-        pass
+    ``clear_refs`` 5, :func:`umbe.utils.memory.reset_peak_rss`) and CUDA's
+    peak statistics reset."""
+    memory.reset_peak_rss()
     if torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
 

@@ -18,11 +18,11 @@ from mmcv.transforms import Compose
 
 from umbe.datasets import pipeline_settings
 from umbe.structures import expand_modalities
+from umbe.utils.memory import PhasePeaks
 from .face_tracking import FaceTrack, detect_and_track
 from .frame_embeddings import (FrozenFeatureEncoder, pipeline_reuses_frames,
                                warn_no_reuse)
 from .in_memory_transforms import AudioSegment
-from .memory import PhasePeaks
 from .pipeline import build_inference_pipeline, clip_seconds
 from .predict import predict_records
 from .timeline import summarise_timeline
