@@ -9,12 +9,18 @@ from umbe.models.utils.clip_weights import (load_tower_weights,
                                             resolve_clip_cfg,
                                             resolve_pretrained)
 from umbe.models.utils.frozen_tower import FrozenTowerModule
+from umbe.models.utils.sdpa_attention import sdpa_attention
 from umbe.registry import MODELS
 
 
 @MODELS.register_module()
 class CLIPVisionEncoder(FrozenTowerModule):
     """open_clip's image tower applied to a batch of frames.
+
+    Attention runs through scaled-dot-product attention in every mode
+    (:func:`umbe.models.utils.sdpa_attention`): on CPU open_clip's tower
+    then computes what OpenAI's implementation computes, bit for bit, and
+    as fast.
 
     Args:
         model_name (str): open_clip model name; use the ``-quickgelu`` names
@@ -68,4 +74,5 @@ class CLIPVisionEncoder(FrozenTowerModule):
                 f'{self.arch} takes {self.image_size}px frames, got '
                 f'{tuple(frames.shape[-2:])}; set the pipeline\'s frame size '
                 'to the tower\'s image_size (or change arch_cfg).')
-        return self.tower(frames)
+        with sdpa_attention():
+            return self.tower(frames)
