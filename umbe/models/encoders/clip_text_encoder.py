@@ -35,13 +35,16 @@ class CLIPTextEncoder(FrozenTowerModule):
         arch_cfg (dict, optional): open_clip model config used instead of
             ``model_name``'s. Defaults to None.
         frozen (bool): Freeze the tower. Defaults to True.
+        frozen_dtype (str, optional): Storage dtype of the frozen tower (see
+            :class:`CLIPVisionEncoder`). Defaults to None (float32).
     """
 
     def __init__(self,
                  model_name: str = 'ViT-L-14-quickgelu',
                  pretrained: Optional[str] = None,
                  arch_cfg: Optional[dict] = None,
-                 frozen: bool = True) -> None:
+                 frozen: bool = True,
+                 frozen_dtype: Optional[str] = None) -> None:
         super().__init__()
         cfg, self.arch = resolve_clip_cfg(model_name, arch_cfg)
         self.tower = _build_text_tower(
@@ -60,6 +63,7 @@ class CLIPTextEncoder(FrozenTowerModule):
             load_tower_weights(self.tower, self.weights_file, 'text',
                                self.arch)
         self.set_frozen(frozen)
+        self.set_frozen_dtype(frozen_dtype)
 
     def embed_tokens(self, tokens: torch.Tensor) -> torch.Tensor:
         """Look up token embeddings.
@@ -92,11 +96,11 @@ class CLIPTextEncoder(FrozenTowerModule):
                              f'{self.context_length} of {self.arch}')
         x = embeddings + tower.positional_embedding[:L].to(embeddings.dtype)
         mask = tower.attn_mask[:L, :L]
-        with sdpa_attention():
+        with sdpa_attention(), self.precision(x.device.type):
             x = tower.transformer(x, attn_mask=mask)  # (N, L, W)
             x = tower.ln_final(x)
             x = x[torch.arange(x.shape[0], device=x.device), eot_index]
-            return self._project(x)  # (N, D)
+            return self.float_output(self._project(x))  # (N, D)
 
     def encode_shared_prefix(self, prefix: torch.Tensor, suffix: torch.Tensor,
                              eot_index: torch.Tensor) -> torch.Tensor:
@@ -142,10 +146,10 @@ class CLIPTextEncoder(FrozenTowerModule):
         x = x + tower.positional_embedding[pos].to(x.dtype)
         mask = shared_prefix_mask(P, C, S, x.dtype, x.device)
         eot = P + torch.arange(C, device=x.device) * S + (eot_index - P)
-        with sdpa_attention():
+        with sdpa_attention(), self.precision(x.device.type):
             x = tower.transformer(x, attn_mask=mask)  # (Bq, P + C*S, W)
             x = tower.ln_final(x[:, eot])  # (Bq, C, W)
-            return self._project(x)
+            return self.float_output(self._project(x))
 
     def _project(self, x: torch.Tensor) -> torch.Tensor:
         """``text_projection`` of the pooled tokens, ``(..., W)`` ->

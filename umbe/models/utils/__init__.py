@@ -4,7 +4,8 @@ from .clip_weights import (ClipWeightsUnavailableError, RandomTowersError,
                            TowerWeightsError, load_tower_weights,
                            read_clip_state_dict, resolve_clip_cfg,
                            resolve_pretrained, tower_state_dict)
-from .frozen_tower import FrozenTowerModule, set_trainable_by_patterns
+from .frozen_tower import (FROZEN_DTYPES, FrozenTowerModule, set_frozen_dtype,
+                           set_trainable_by_patterns)
 from .masked_mean_transformer import MaskedMeanTransformer, masked_mean
 from .model_parts import find_module, unwrap_model
 from .sdpa_attention import sdpa_attention
@@ -19,7 +20,8 @@ __all__ = [
     'read_clip_state_dict', 'resolve_clip_cfg', 'resolve_pretrained',
     'tower_state_dict',
     'TowerWeightsError', 'ClipWeightsUnavailableError', 'RandomTowersError',
-    'FrozenTowerModule', 'set_trainable_by_patterns',
+    'FROZEN_DTYPES', 'FrozenTowerModule', 'set_frozen_dtype',
+    'set_trainable_by_patterns',
     'SummaryTokenTransformer', 'MaskedMeanTransformer', 'masked_mean',
     'find_module', 'unwrap_model', 'check_tower_weights',
     'random_towers_message'
