@@ -34,3 +34,10 @@ def test_class_text_variants_agree_and_shared_prefix_runs_fewer_tokens():
     S = res['tokens']['full_sequences'] // (3 * 3) - P
     assert res['tokens']['umbe'] == 3 * (P + 3 * S)
     assert 'class_embeddings' not in head.__dict__  # the patch is undone
+
+
+def test_amp_variants_stay_close():
+    res = vision_tower_speed(frames=2, steps=1, warmup=0, arch_cfg=TINY_ARCH,
+                             amp=True)
+    assert {'umbe_autocast', 'umbe_bf16'} <= set(res['max_abs_diff'])
+    assert 0 < res['max_abs_diff']['umbe_bf16'] < 0.1

@@ -5,7 +5,7 @@ prefix vs B×C full sequences, forward + backward). Random weights; the
 variants alternate; prints seconds, ratios (variant / umbe: > 1 means umbe
 is faster) and the max |Δ| of the outputs. Logic: umbe.analysis.tower_speed.
 
-    python tools/analysis/tower_speed.py --frames 4 --steps 3
+    python tools/analysis/tower_speed.py --frames 4 --steps 3 [--amp]
     python tools/analysis/tower_speed.py --skip-vision \
         --head-config configs/umbenet/official/umbenet_mafw_vat_official.py
 """
@@ -37,6 +37,8 @@ def parse_args(argv=None):
     parser.add_argument('--steps', type=int, default=3)
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument('--threads', type=int, default=None)
+    parser.add_argument('--amp', action='store_true',
+                        help='also the bf16 variants (what --amp runs)')
     parser.add_argument('--skip-vision', action='store_true')
     parser.add_argument('--skip-head', action='store_true')
     parser.add_argument('--json', default=None, help='write the numbers')
@@ -60,15 +62,16 @@ def main(argv=None):
     results = {}
     if not args.skip_vision:
         results['vision_tower'] = vision_tower_speed(
-            args.frames, args.steps, args.warmup, args.model_name)
+            args.frames, args.steps, args.warmup, args.model_name,
+            amp=args.amp)
         _print(f'image tower {args.model_name}, {args.frames} frames, no '
                'grad', results['vision_tower'], 'frame')
     if not args.skip_head:
         cfg = Config.fromfile(args.head_config)
         set_random_towers(cfg)
         head = MODELS.build(dict(cfg.model.head, classes=cfg.model.classes))
-        results['class_texts'] = class_text_speed(head, args.batch_size,
-                                                  args.steps, args.warmup)
+        results['class_texts'] = class_text_speed(
+            head, args.batch_size, args.steps, args.warmup, amp=args.amp)
         _print(f'head class texts {args.head_config}, batch '
                f'{args.batch_size}, forward + backward',
                results['class_texts'], 'step')

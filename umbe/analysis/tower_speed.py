@@ -8,12 +8,17 @@
   (:meth:`CLIPTextEncoder.encode_shared_prefix`) against the B×C full
   sequences (:func:`full_class_embeddings`, what umbe ran before), forward
   and backward as in a train step.
+- With ``amp``, what bf16 AMP runs: the towers stored in bf16 under
+  autocast (``umbe_bf16``) and, for the image tower, float32 weights under
+  autocast (``umbe_autocast``, what AMP did before the towers were stored
+  in bf16).
 
 The variants alternate round after round (:func:`paired_median_times`), so
 load from other processes hits all alike; each result has the max |Δ| of
 the outputs against umbe's. The logic behind
 ``tools/analysis/tower_speed.py``.
 """
+import copy
 import time
 from contextlib import contextmanager, nullcontext
 from typing import Callable, Dict, Optional
@@ -77,7 +82,8 @@ def vision_tower_speed(frames: int = 4,
                        warmup: int = 1,
                        model_name: str = 'ViT-L-14-quickgelu',
                        arch_cfg: Optional[dict] = None,
-                       seed: int = 0) -> dict:
+                       seed: int = 0,
+                       amp: bool = False) -> dict:
     """Seconds per frame of the image tower's implementations, no grad.
 
     Args:
@@ -89,12 +95,14 @@ def vision_tower_speed(frames: int = 4,
         arch_cfg (dict, optional): A custom open_clip config (tests).
             Defaults to None.
         seed (int): Seed of the weights and frames. Defaults to 0.
+        amp (bool): Also the bf16 variants. Defaults to False.
 
     Returns:
         dict: ``s_per_frame`` and ``cpu_s_per_frame`` (process CPU time,
         all threads) per variant (``umbe``, ``open_clip_fastpath``,
-        ``openai`` when available), ``over_umbe`` (variant time / umbe's:
-        > 1 means umbe is faster) and ``max_abs_diff`` against umbe.
+        ``openai`` when available, ``umbe_autocast`` and ``umbe_bf16``
+        with ``amp``), ``over_umbe`` (variant time / umbe's: > 1 means
+        umbe in float32 is faster) and ``max_abs_diff`` against umbe.
     """
     torch.manual_seed(seed)
     enc = CLIPVisionEncoder(model_name=model_name, arch_cfg=arch_cfg).eval()
@@ -109,6 +117,17 @@ def vision_tower_speed(frames: int = 4,
     openai = openai_vision_tower(enc)
     if openai is not None:
         variants['openai'] = lambda: openai(x)
+    if amp:
+        device = x.device.type
+
+        def autocast():
+            with torch.autocast(device, dtype=torch.bfloat16):
+                return enc(x)
+
+        variants['umbe_autocast'] = autocast
+        lp = copy.deepcopy(enc)
+        lp.set_frozen_dtype('bfloat16')
+        variants['umbe_bf16'] = lambda: lp(x)
     outputs = {}
     with torch.no_grad():
         runs = paired_median_times(
@@ -145,7 +164,8 @@ def class_text_speed(head: nn.Module,
                      batch_size: int = 2,
                      steps: int = 3,
                      warmup: int = 1,
-                     seed: int = 0) -> dict:
+                     seed: int = 0,
+                     amp: bool = False) -> dict:
     """Seconds of the head's forward + backward (train mode), shared
     prefix against full class sequences.
 
@@ -155,6 +175,8 @@ def class_text_speed(head: nn.Module,
         steps (int): Timed rounds (median). Defaults to 3.
         warmup (int): Untimed rounds first. Defaults to 1.
         seed (int): Seed of the fused embeddings. Defaults to 0.
+        amp (bool): Also ``umbe_bf16``: the text tower stored in bf16, the
+            step under bf16 autocast. Defaults to False.
 
     Returns:
         dict: As :func:`vision_tower_speed`, per step: variants ``umbe``
@@ -168,21 +190,28 @@ def class_text_speed(head: nn.Module,
     head.train()
     outputs = {}
 
-    def step(full: bool):
+    def step(full: bool, model=head, bf16: bool = False):
+        patch = (mock.patch.object(model, 'class_embeddings',
+                                   lambda p: full_class_embeddings(model, p))
+                 if full else nullcontext())
+        cast = (torch.autocast(fused.device.type, dtype=torch.bfloat16)
+                if bf16 else nullcontext())
+
         def run():
-            head.zero_grad(set_to_none=True)
-            with (mock.patch.object(
-                    head, 'class_embeddings',
-                    lambda p: full_class_embeddings(head, p))
-                  if full else nullcontext()):
-                out = head(fused)
+            model.zero_grad(set_to_none=True)
+            with patch, cast:
+                out = model(fused)
             loss = out['logits'].logsumexp(1).mean()
             loss.backward()
-            return out['logits'].detach()
+            return out['logits'].detach().float()
 
         return run
 
     variants = {'umbe': step(False), 'full_sequences': step(True)}
+    if amp:
+        lp = copy.deepcopy(head)
+        lp.text_encoder.set_frozen_dtype('bfloat16')
+        variants['umbe_bf16'] = step(False, lp, True)
     runs = paired_median_times(
         [_timed(fn, outputs, k) for k, fn in variants.items()], steps, warmup)
     res = _summary(variants, runs, outputs, 1, 'step')
