@@ -20,6 +20,16 @@ from umbe.utils import register_all_modules
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO_CONFIG = osp.join(REPO, 'configs', 'umbenet', 'umbenet_demo.py')
 
+TINY_TOWER = dict(
+    type='CLIPTextEncoder',
+    model_name='tiny',
+    arch_cfg=dict(
+        embed_dim=32,
+        vision_cfg=dict(image_size=16, patch_size=8, width=32, layers=1,
+                        head_width=16),
+        text_cfg=dict(context_length=77, vocab_size=49408, width=32,
+                      heads=2, layers=1)))
+
 # arguments the demo config does not give (merged over its config, if any)
 EXTRA_ARGS = dict(
     MultimodalEmotionDataset=dict(
@@ -51,6 +61,13 @@ EXTRA_ARGS = dict(
     MeanPoolFusionTransformer=dict(embed_dim=32, num_layers=1, num_heads=2),
     FlattenAudioEncoder=dict(embed_dim=32, num_samples=2000,
                              channels=(4, 4), hidden_dims=(16, )),
+    # the zero-shot baseline (no demo config uses them): tiny random towers
+    ZeroShotHead=dict(classes=('happy', 'sad'), text_encoder=TINY_TOWER),
+    ZeroShotCLIP=dict(
+        classes=('happy', 'sad'),
+        allow_random_towers=True,
+        vision_encoder=dict(TINY_TOWER, type='CLIPVisionEncoder'),
+        head=dict(type='ZeroShotHead', text_encoder=TINY_TOWER)),
     TwoStageHook=dict(switch_at=1),
     CPUAmpOptimWrapper=dict(
         optimizer=torch.optim.SGD([torch.nn.Parameter(torch.ones(1))],

@@ -21,6 +21,7 @@ from umbe.apis import (RESULT_EXTENSIONS, HaarFaceDetector, clip_seconds,
                        write_results)
 from umbe.apis.visualization import write_visualizations
 from umbe.structures import expand_modalities
+from umbe.utils.config_utils import checkpoint_or_none, load_config
 
 
 def parse_args(argv=None):
@@ -29,7 +30,9 @@ def parse_args(argv=None):
     parser.add_argument(
         'config', help='config file the checkpoint was '
         'trained with')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        help='checkpoint file, or "none" for a zero-shot config')
     parser.add_argument(
         'input', help='a video file, a folder of videos, or a .txt list')
     parser.add_argument('--caption', help='caption text for every video')
@@ -130,7 +133,9 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         videos = collect_videos(args.input)
-        model = init_recognizer(args.config, args.checkpoint, args.device)
+        cfg = load_config(args.config, None)
+        model = init_recognizer(cfg, checkpoint_or_none(
+            args.checkpoint, cfg.model), args.device)
     except (FileNotFoundError, ValueError, RuntimeError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 2

@@ -26,7 +26,9 @@ from umbe.utils.config_utils import (add_dump_metric, add_runner_arguments,
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test a umbe checkpoint')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        help='checkpoint file, or "none" for a zero-shot config')
     parser.add_argument(
         '--work-dir',
         help='directory for logs and results; defaults to '

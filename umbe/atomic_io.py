@@ -52,6 +52,9 @@ def atomic_write(path: str, mode: str = 'w', encoding: str = 'utf-8',
             yield f
             f.flush()
             os.fsync(f.fileno())
+        # mkstemp makes the file private (0600): give it the permissions a
+        # plain open() would, 0666 minus the umask
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except OSError as err:
         _remove(tmp)
@@ -67,6 +70,12 @@ def atomic_write(path: str, mode: str = 'w', encoding: str = 'utf-8',
     except BaseException:
         _remove(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _remove(path: str) -> None:

@@ -6,8 +6,9 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from umbe.utils import check_cfg_options
-from umbe.utils.config_utils import (add_dump_metric, enable_amp,
+from umbe.utils import check_cfg_options, register_all_modules
+from umbe.utils.config_utils import (add_dump_metric, checkpoint_or_none,
+                                     enable_amp,
                                      enable_auto_scale_lr,
                                      parse_test_modalities, seed_like_runner,
                                      set_resume, set_test_checkpoint,
@@ -230,3 +231,16 @@ def test_text_for_a_number_is_one_line():
         check_cfg_options(cfg, {'flag': 'yes'}, 'c.py')
     assert check_cfg_options(cfg, {'train_cfg.max_epochs': 3}, 'c.py') == {
         'train_cfg.max_epochs': 3}
+
+
+def test_checkpoint_none_only_for_models_that_run_untrained():
+    register_all_modules()
+    zero_shot = dict(type='ZeroShotCLIP')
+    assert checkpoint_or_none('none', zero_shot) is None
+    assert checkpoint_or_none('a.pth', dict(type='UMBEnet')) == 'a.pth'
+    with pytest.raises(ValueError, match='UMBEnet has trainable parts'):
+        checkpoint_or_none('none', dict(type='UMBEnet'))
+    cfg = Config(dict(model=zero_shot, load_from='x.pth'))
+    assert set_test_checkpoint(cfg, 'none').load_from is None
+    with pytest.raises(ValueError, match='zero-shot config'):
+        set_test_checkpoint(Config(dict(model=dict(type='UMBEnet'))), 'none')

@@ -6,6 +6,9 @@ imports ``video_inference`` (infer_video), which imports its three steps
 (predict_records), which imports ``pipeline`` (build_inference_pipeline);
 docs/inference.md lists every module.
 """
+from .feature_extraction import (extract_split_features,
+                                 extract_video_features, load_features,
+                                 reproduce_logits, save_features)
 from .face_tracking import (FaceTrack, FaceTracker, HaarFaceDetector,
                             detect_and_track, square_crop)
 from .in_memory_transforms import (AudioSegment, FrameSequence, InMemoryAudio,
@@ -33,5 +36,7 @@ __all__ = [
     'result_persons', 'json_ready', 'format_result', 'failure_reason',
     'write_results', 'write_results_json', 'write_results_csv', 'VideoWindow',
     'WindowPlan', 'plan_windows', 'sliding_windows', 'smooth_scores',
-    'overall_scores', 'summarise_timeline'
+    'overall_scores', 'summarise_timeline', 'extract_split_features',
+    'extract_video_features', 'save_features', 'load_features',
+    'reproduce_logits'
 ]

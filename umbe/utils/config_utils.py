@@ -304,12 +304,55 @@ def enable_auto_scale_lr(cfg: Config, config_path: str) -> Config:
     return cfg
 
 
+#: the CHECKPOINT argument of the tools for a model used untrained
+NO_CHECKPOINT = 'none'
+
+
+def checkpoint_or_none(checkpoint: str, model_cfg: dict) -> Optional[str]:
+    """The checkpoint a tool loads: the path, or None for ``none``.
+
+    ``none`` is accepted only for a model whose class says it predicts
+    without training (``runs_untrained = True``, e.g. ``ZeroShotCLIP``):
+    any other model would score with random weights.
+
+    Args:
+        checkpoint (str): The tool's CHECKPOINT argument.
+        model_cfg (dict): The config's ``model``.
+
+    Returns:
+        str | None: ``checkpoint``, or None for ``none``.
+
+    Raises:
+        ValueError: ``none`` for a model that needs trained weights.
+    """
+    if checkpoint != NO_CHECKPOINT:
+        return checkpoint
+    from umbe.registry import MODELS  # light: as register_all_modules
+    model_type = model_cfg.get('type')
+    cls = MODELS.get(model_type) if isinstance(model_type, str) else (
+        model_type)
+    if not getattr(cls, 'runs_untrained', False):
+        raise ValueError(
+            f'checkpoint "{NO_CHECKPOINT}": the config\'s model '
+            f'{model_type} has trainable parts that would keep random '
+            'weights; pass a checkpoint, or use a zero-shot config '
+            '(configs/umbenet/zero_shot/)')
+    return None
+
+
 def set_test_checkpoint(cfg: Config, checkpoint: str) -> Config:
     """Test ``checkpoint``: it must exist; it becomes ``cfg.load_from``.
+    ``none`` tests a model that runs untrained (see
+    :func:`checkpoint_or_none`) with the weights its config gives.
 
     Raises:
         FileNotFoundError: Naming the checkpoint and where they come from.
+        ValueError: ``none`` for a model that needs trained weights.
     """
+    if checkpoint == NO_CHECKPOINT:
+        checkpoint_or_none(checkpoint, cfg.get('model', {}))  # or raises
+        cfg.load_from = None
+        return cfg
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(
             f'checkpoint {checkpoint} not found; train first with '

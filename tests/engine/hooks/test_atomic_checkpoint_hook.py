@@ -130,3 +130,16 @@ def test_atomic_write_error_is_raised_for_a_full_disk(tmp_path, monkeypatch):
         atomic_io.atomic_write_json({'a': 1}, str(path))
     assert path.read_text() == 'old'
     assert os.listdir(tmp_path) == ['result.json']
+
+
+def test_atomic_files_get_the_usual_permissions(tmp_path):
+    import stat
+
+    from umbe.atomic_io import atomic_write_text
+    mask = os.umask(0o022)
+    try:
+        path = tmp_path / 'r.json'
+        atomic_write_text('{}', str(path))
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    finally:
+        os.umask(mask)

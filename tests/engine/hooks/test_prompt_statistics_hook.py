@@ -7,6 +7,7 @@ import pytest
 import umbe  # noqa: F401
 from toy_pool_model import P, ToyPoolTestCase
 from umbe.engine import PromptStatisticsHook
+from umbe.models.prompts import usage_entropy
 
 
 class TestPromptStatisticsHook(ToyPoolTestCase):
@@ -43,6 +44,22 @@ class TestPromptStatisticsHook(ToyPoolTestCase):
                            'prompt_stats_epoch_1.json')) as f:
             first = json.load(f)
         assert sum(s['total'] for s in first['subsets']) == 12 * 2
+        # entropy: of all selections, per subset, and in the training log
+        total = counts.sum(0).double()
+        freq = total[total > 0] / total.sum()
+        expected = float(-(freq * freq.log2()).sum())
+        assert stats['entropy'] == pytest.approx(expected, abs=1e-5)
+        assert stats['max_entropy'] == pytest.approx(3.0)  # log2(P=8)
+        assert 0 < stats['entropy'] <= 3.0
+        assert full['entropy'] == pytest.approx(
+            float(usage_entropy(counts[15])), abs=1e-5)
+        assert by_name['scene']['entropy'] == 0
+        logged = runner.message_hub.get_scalar('train/prompt_entropy')
+        assert logged.current() == pytest.approx(expected)
+        assert len(logged.data[0]) == 6  # every iteration: 3 per epoch
+        with open(osp.join(runner.log_dir,
+                           osp.basename(runner.log_dir) + '.log')) as f:
+            assert 'prompt_entropy: ' in f.read()
 
 
 def test_interval_checked():

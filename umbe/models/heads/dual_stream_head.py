@@ -161,7 +161,9 @@ class DualStreamHead(nn.Module):
                 bitmasks for the pool's statistics. Defaults to None.
 
         Returns:
-            dict: ``logits`` ``(B, C)``; with a prompt pool also
+            dict: ``logits`` ``(B, C)``, ``class_embeddings``
+            ``(Bq, C, E)`` (L2-normalised; the logits are ``scale() *``
+            their cosines with ``fused``); with a prompt pool also
             ``prompt_ids`` ``(Bq, k)``, ``loss_key_match``, and with SFF
             ``loss_sff_l1`` and ``gate_density``.
         """
@@ -179,6 +181,7 @@ class DualStreamHead(nn.Module):
             else:
                 pool_prompt = sel['prompts'].mean(dim=1)  # (Bq, L, W)
         class_emb = self.class_embeddings(pool_prompt)  # (Bq, C, E)
+        out['class_embeddings'] = class_emb
         fused = F.normalize(fused, dim=-1)
         out['logits'] = self.scale() * torch.einsum(
             'be,bce->bc', fused, class_emb.expand(fused.shape[0], -1, -1))

@@ -99,7 +99,8 @@ class PromptPool(nn.Module):
         q = self._queries(query.detach())  # (Bq, K)
         keys = F.normalize(self.keys, dim=-1)  # (P, K)
         sim = q @ keys.t()  # (Bq, P)
-        top_sim, ids = sim.topk(self.top_k, dim=-1)  # (Bq, k)
+        ids = self._select(sim)  # (Bq, k)
+        top_sim = sim.gather(-1, ids)  # (Bq, k), the cosines of the chosen
         prompts = self.prompts[ids]  # (Bq, k, L, D)
         if self.training and subset_ids is not None:
             self.count_selections(ids.expand(query.shape[0], -1), subset_ids)
@@ -107,6 +108,15 @@ class PromptPool(nn.Module):
             prompts=prompts,
             ids=ids,
             loss_key_match=(1 - top_sim).mean())
+
+    def _select(self, sim: torch.Tensor) -> torch.Tensor:
+        """The top-k prompts by cosine: ``(Bq, P)`` -> ``(Bq, k)`` long.
+
+        Subclasses change the selection here (e.g.
+        :class:`UsagePenalisedPromptPool` in training); the matching term
+        always uses the cosines of the prompts chosen.
+        """
+        return sim.topk(self.top_k, dim=-1).indices
 
     @torch.no_grad()
     def count_selections(self, ids: torch.Tensor,

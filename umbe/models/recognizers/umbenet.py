@@ -158,7 +158,8 @@ class UMBEnet(BaseModel):
 
         Returns:
             dict: The head's outputs (``logits`` ``(B, C)`` and the prompt
-            terms) plus ``fused`` ``(B, D)``.
+            terms) plus ``fused`` ``(B, D)`` and ``tokens`` ``(B, M, D)``,
+            the modality tokens in ``MODALITIES`` order before the fusion.
         """
         present = presence_matrix(inputs['present'])  # (B, M)
         frame_mask = inputs['frame_mask']  # (B, T)
@@ -175,6 +176,7 @@ class UMBEnet(BaseModel):
         fused = self.fusion(tokens, present)  # (B, D)
         out = self.head(fused, subset_ids(present))  # subsets: (B,)
         out['fused'] = fused
+        out['tokens'] = tokens
         return out
 
     def _run(self, inputs: dict) -> Dict[str, torch.Tensor]:
