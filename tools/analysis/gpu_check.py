@@ -10,13 +10,13 @@ is outside its tolerance). Logic: umbe.analysis.gpu_check.
         --device cpu --infer-batch 4 --train-batch 2    # a CPU dry run
 """
 import argparse
-import json
 import sys
 
 from mmengine.config import Config, DictAction
 
 import umbe  # noqa: F401  (before mmaction.models)
 from umbe.analysis import gpu_check, gpu_check_report
+from umbe.atomic_io import atomic_write_json
 from umbe.utils import register_all_modules
 
 
@@ -47,8 +47,7 @@ def main(argv=None):
     res['config'] = args.config
     print(gpu_check_report(res))
     if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(res, f, indent=2)
+        atomic_write_json(res, args.json, indent=2)
     return 0 if res['agreement_ok'] else 1
 
 

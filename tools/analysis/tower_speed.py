@@ -10,7 +10,6 @@ is faster) and the max |Δ| of the outputs. Logic: umbe.analysis.tower_speed.
         --head-config configs/umbenet/official/umbenet_mafw_vat_official.py
 """
 import argparse
-import json
 import sys
 
 import torch
@@ -19,6 +18,7 @@ from mmengine.config import Config
 import umbe  # noqa: F401  (before mmaction.models)
 from umbe.analysis import (class_text_speed, set_random_towers,
                            vision_tower_speed)
+from umbe.atomic_io import atomic_write_json
 from umbe.registry import MODELS
 from umbe.utils import register_all_modules
 
@@ -77,8 +77,7 @@ def main(argv=None):
                results['class_texts'], 'step')
         print(f'  text-tower tokens: {results["class_texts"]["tokens"]}')
     if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(results, f, indent=2)
+        atomic_write_json(results, args.json, indent=2)
     return 0
 
 
