@@ -126,6 +126,24 @@ class LoadAudio(BaseTransform):
             return self.read_track(results['filename'])
         return None
 
+    def fit(self, wave: np.ndarray) -> Tuple[np.ndarray, int]:
+        """The model's input from a resampled waveform: the first
+        ``num_samples`` samples, zero-padded.
+
+        Args:
+            wave (np.ndarray): ``(S0,)`` samples at ``sample_rate``.
+
+        Returns:
+            tuple: float32 ``(num_samples,)`` and the valid length (0 for a
+            silent clip, whose samples are then all zero).
+        """
+        out = np.zeros(self.num_samples, np.float32)
+        length = min(wave.size, self.num_samples)
+        out[:length] = wave[:length]
+        if length == 0 or np.abs(out).max() < self.silence_threshold:
+            return np.zeros(self.num_samples, np.float32), 0
+        return out, length
+
     def transform(self, results: Dict) -> Dict:
         """Load the audio.
 
@@ -137,22 +155,17 @@ class LoadAudio(BaseTransform):
         """
         present = results.setdefault('present', {})
         source = self.read_source(results)
-
-        out = np.zeros(self.num_samples, np.float32)
-        length = 0
+        out, length = np.zeros(self.num_samples, np.float32), 0
         if source is not None:
             wave, rate = source
-            wave = resample_audio(wave, rate, self.sample_rate)
-            length = min(wave.size, self.num_samples)
-            out[:length] = wave[:length]
-            if length == 0 or np.abs(out).max() < self.silence_threshold:
+            out, length = self.fit(
+                resample_audio(wave, rate, self.sample_rate))
+            if length == 0:
                 LoadAudio.num_silent += 1
                 name = results.get('audio_path') or results.get('filename')
                 MMLogger.get_current_instance().warning(
                     f'silent audio in {osp.basename(str(name))}: marked '
                     f'absent ({LoadAudio.num_silent} silent clip(s) so far)')
-                out[:] = 0
-                length = 0
         results['audio'] = out
         results['audio_length'] = length
         present['audio'] = length > 0

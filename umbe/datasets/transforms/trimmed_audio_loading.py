@@ -1,9 +1,8 @@
 """The public UMBEnet code's audio preprocessing: trimmed, centred, padded."""
-from typing import Dict, Tuple
+from typing import Tuple
 
 import numpy as np
 from umbe.registry import TRANSFORMS
-from ..utils import resample_audio
 from .audio_loading import LoadAudio
 
 
@@ -119,29 +118,16 @@ class LoadTrimmedAudio(LoadAudio):
         out[left + n:] = wave[-1]
         return out
 
-    def transform(self, results: Dict) -> Dict:
-        """Load the audio.
-
-        Args:
-            results (dict): The record.
+    def fit(self, wave: np.ndarray) -> Tuple[np.ndarray, int]:
+        """``clip`` of a waveform with sound; a silent one is absent.
 
         Returns:
-            dict: ``results`` with ``audio`` and ``present['audio']``.
+            tuple: float32 ``(num_samples,)`` and ``clip_samples`` (0 and
+            zeros for a silent clip).
         """
-        present = results.setdefault('present', {})
-        source = self.read_source(results)
-        out = np.zeros(self.num_samples, np.float32)
-        length = 0
-        if source is not None:
-            wave, rate = source
-            wave = resample_audio(wave, rate, self.sample_rate)
-            if wave.size and np.abs(wave).max() >= self.silence_threshold:
-                out = self.clip(wave)
-                length = self.clip_samples
-        results['audio'] = out
-        results['audio_length'] = length
-        present['audio'] = length > 0
-        return results
+        if not wave.size or np.abs(wave).max() < self.silence_threshold:
+            return np.zeros(self.num_samples, np.float32), 0
+        return self.clip(wave), self.clip_samples
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(sample_rate={self.sample_rate}, '

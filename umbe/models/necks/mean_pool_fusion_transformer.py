@@ -3,7 +3,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from umbe.models.utils import MaskedMeanTransformer
+from umbe.models.utils import MaskedMeanTransformer, check_modality_tokens
 from umbe.registry import MODELS
 
 
@@ -50,9 +50,6 @@ class MeanPoolFusionTransformer(MaskedMeanTransformer):
         Returns:
             Tensor: ``(B, D)`` L2-normalised fused embeddings.
         """
-        M = tokens.shape[1]
-        if M != self.num_modalities:
-            raise ValueError(f'got {M} modality tokens, num_modalities is '
-                             f'{self.num_modalities}')
+        check_modality_tokens(tokens, self.num_modalities)
         fused = self.pool(tokens, self.pos_embed, present, residual=False)
         return F.normalize(fused, dim=-1)

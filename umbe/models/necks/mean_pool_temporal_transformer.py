@@ -2,7 +2,7 @@
 import torch
 import torch.nn as nn
 
-from umbe.models.utils import MaskedMeanTransformer
+from umbe.models.utils import MaskedMeanTransformer, check_frame_tokens
 from umbe.registry import MODELS
 
 
@@ -48,9 +48,5 @@ class MeanPoolTemporalTransformer(MaskedMeanTransformer):
         Returns:
             Tensor: ``(B, D)`` the masked mean of ``output + tokens``.
         """
-        T = tokens.shape[1]
-        if T > self.max_frames:
-            raise ValueError(f'{T} frames exceed max_frames='
-                             f'{self.max_frames}; raise max_frames or sample '
-                             'fewer frames (clip_len).')
+        check_frame_tokens(tokens, self.max_frames)
         return self.pool(tokens, self.pos_embed, frame_mask, residual=True)

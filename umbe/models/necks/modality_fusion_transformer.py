@@ -3,7 +3,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from umbe.models.utils import SummaryTokenTransformer
+from umbe.models.utils import SummaryTokenTransformer, check_modality_tokens
 from umbe.registry import MODELS
 
 
@@ -47,10 +47,7 @@ class ModalityFusionTransformer(SummaryTokenTransformer):
         Returns:
             Tensor: ``(B, D)`` L2-normalised fused embeddings.
         """
-        M = tokens.shape[1]
-        if M != self.num_modalities:
-            raise ValueError(f'got {M} modality tokens, num_modalities is '
-                             f'{self.num_modalities}')
+        check_modality_tokens(tokens, self.num_modalities)
         fused = self.summarise(self.fusion_token, self.type_embed, tokens,
                                present)  # (B, D)
         return F.normalize(fused, dim=-1)

@@ -2,7 +2,7 @@
 import torch
 import torch.nn as nn
 
-from umbe.models.utils import SummaryTokenTransformer
+from umbe.models.utils import SummaryTokenTransformer, check_frame_tokens
 from umbe.registry import MODELS
 
 
@@ -44,10 +44,6 @@ class TemporalTransformer(SummaryTokenTransformer):
         Returns:
             Tensor: ``(B, D)`` clip tokens (the class token's output).
         """
-        T = tokens.shape[1]
-        if T > self.max_frames:
-            raise ValueError(f'{T} frames exceed max_frames='
-                             f'{self.max_frames}; raise max_frames or sample '
-                             'fewer frames (clip_len).')
+        check_frame_tokens(tokens, self.max_frames)
         return self.summarise(self.cls_token, self.pos_embed, tokens,
                               frame_mask)

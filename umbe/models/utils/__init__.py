@@ -10,6 +10,7 @@ from .masked_mean_transformer import MaskedMeanTransformer, masked_mean
 from .model_parts import find_module, unwrap_model
 from .sdpa_attention import sdpa_attention
 from .summary_token_transformer import SummaryTokenTransformer
+from .token_checks import check_frame_tokens, check_modality_tokens
 from .tower_check import (check_tower_weights, random_towers_message,
                           use_random_towers)
 
@@ -24,5 +25,5 @@ __all__ = [
     'set_trainable_by_patterns',
     'SummaryTokenTransformer', 'MaskedMeanTransformer', 'masked_mean',
     'find_module', 'unwrap_model', 'check_tower_weights',
-    'random_towers_message'
+    'random_towers_message', 'check_modality_tokens', 'check_frame_tokens'
 ]
