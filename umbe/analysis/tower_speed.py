@@ -1,11 +1,9 @@
 """umbe's tower code against the alternatives, timed in one run.
 
 - The image tower: umbe's :class:`CLIPVisionEncoder` (attention through
-  SDPA, ``chunk_frames`` frames per tower call; all frames in one call as
-  ``umbe_one_call``), the same open_clip tower with
-  ``nn.MultiheadAttention``'s fast path (what umbe ran before), and
-  OpenAI's implementation (the public code's, package ``clip``, when it is
-  installed) with the same weights.
+  SDPA), the same open_clip tower with ``nn.MultiheadAttention``'s fast
+  path (what umbe ran before), and OpenAI's implementation (the public
+  code's, package ``clip``, when it is installed) with the same weights.
 - The Dual-Stream head's class texts: the shared prefix
   (:meth:`CLIPTextEncoder.encode_shared_prefix`) against the B×C full
   sequences (:func:`full_class_embeddings`, what umbe ran before), forward
@@ -101,9 +99,7 @@ def vision_tower_speed(frames: int = 4,
 
     Returns:
         dict: ``s_per_frame`` and ``cpu_s_per_frame`` (process CPU time,
-        all threads) per variant (``umbe``, ``umbe_one_call`` (the frames
-        in one tower call, when there are more than ``chunk_frames``),
-        ``open_clip_fastpath``,
+        all threads) per variant (``umbe``, ``open_clip_fastpath``,
         ``openai`` when available, ``umbe_autocast`` and ``umbe_bf16``
         with ``amp``), ``over_umbe`` (variant time / umbe's: > 1 means
         umbe in float32 is faster) and ``max_abs_diff`` against umbe.
@@ -112,10 +108,6 @@ def vision_tower_speed(frames: int = 4,
     enc = CLIPVisionEncoder(model_name=model_name, arch_cfg=arch_cfg).eval()
     x = torch.randn(frames, 3, enc.image_size, enc.image_size)
     variants = {'umbe': lambda: enc(x)}
-    if enc.chunk_frames and frames > enc.chunk_frames:
-        one_call = copy.copy(enc)  # same tower, all frames in one call
-        one_call.chunk_frames = None
-        variants['umbe_one_call'] = lambda: one_call(x)
 
     def fastpath():
         with mha_fastpath(True):
