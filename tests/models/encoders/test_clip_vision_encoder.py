@@ -67,23 +67,3 @@ def test_wrong_frame_size_is_explained():
     enc = CLIPVisionEncoder(model_name='tiny', arch_cfg=TINY_ARCH)
     with pytest.raises(ValueError, match='16px frames'):
         enc(torch.randn(1, 3, 32, 32))
-
-
-def test_chunked_frames_give_the_one_call_embeddings_and_gradients():
-    torch.manual_seed(0)
-    enc = CLIPVisionEncoder(model_name='tiny', arch_cfg=TINY_ARCH,
-                            frozen=False, chunk_frames=None)
-    chunked = CLIPVisionEncoder(model_name='tiny', arch_cfg=TINY_ARCH,
-                                frozen=False, chunk_frames=2)
-    chunked.load_state_dict(enc.state_dict())
-    images = torch.randn(5, 3, 16, 16)  # chunks of 2, 2 and 1
-    one, parts = enc(images), chunked(images)
-    assert parts.shape == (5, TINY_ARCH['embed_dim'])
-    torch.testing.assert_close(parts, one, rtol=0, atol=1e-6)
-    one.square().sum().backward()
-    parts.square().sum().backward()
-    torch.testing.assert_close(chunked.tower.conv1.weight.grad,
-                               enc.tower.conv1.weight.grad)
-    with pytest.raises(ValueError, match='chunk_frames=0'):
-        CLIPVisionEncoder(model_name='tiny', arch_cfg=TINY_ARCH,
-                          chunk_frames=0)

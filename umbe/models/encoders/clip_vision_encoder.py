@@ -22,14 +22,6 @@ class CLIPVisionEncoder(FrozenTowerModule):
     then computes what OpenAI's implementation computes, bit for bit, and
     as fast.
 
-    Frames go through the tower ``chunk_frames`` at a time. The result is
-    the same (each frame is encoded on its own), but the activations of a
-    small chunk stay below glibc malloc's mmap threshold (32 MiB at most):
-    they are reused from the heap instead of being mapped and zero-filled
-    afresh by the kernel at every layer. With ViT-L/14 on CPU a 16-frame
-    call spent 4.9 s in the kernel against 1.0 s in 4-frame chunks
-    (docs/benchmark.md, "Side by side").
-
     Args:
         model_name (str): open_clip model name; use the ``-quickgelu`` names
             for OpenAI weights. Defaults to ``'ViT-L-14-quickgelu'``.
@@ -48,9 +40,6 @@ class CLIPVisionEncoder(FrozenTowerModule):
             it under autocast in it; bf16 AMP sets it
             (:func:`umbe.utils.config_utils.enable_amp`). None keeps
             float32. Defaults to None.
-        chunk_frames (int, optional): Frames per tower call; None runs all
-            frames in one call. Defaults to 4 (ViT-L/14's MLP activations
-            of 4 frames at 224 px, 16.8 MB, stay under the threshold).
     """
 
     def __init__(self,
@@ -58,14 +47,8 @@ class CLIPVisionEncoder(FrozenTowerModule):
                  pretrained: Optional[str] = None,
                  arch_cfg: Optional[dict] = None,
                  frozen: bool = True,
-                 frozen_dtype: Optional[str] = None,
-                 chunk_frames: Optional[int] = 4) -> None:
+                 frozen_dtype: Optional[str] = None) -> None:
         super().__init__()
-        if chunk_frames is not None and chunk_frames < 1:
-            raise ValueError(
-                f'chunk_frames={chunk_frames!r}: use a positive number of '
-                'frames per tower call, or None for one call')
-        self.chunk_frames = chunk_frames
         cfg, self.arch = resolve_clip_cfg(model_name, arch_cfg)
         self.tower = _build_vision_tower(
             cfg['embed_dim'], cfg['vision_cfg'],
@@ -98,8 +81,5 @@ class CLIPVisionEncoder(FrozenTowerModule):
                 f'{self.arch} takes {self.image_size}px frames, got '
                 f'{tuple(frames.shape[-2:])}; set the pipeline\'s frame size '
                 'to the tower\'s image_size (or change arch_cfg).')
-        chunks = (frames.split(self.chunk_frames)
-                  if self.chunk_frames else (frames, ))
         with sdpa_attention(), self.precision(frames.device.type):
-            return self.float_output(
-                torch.cat([self.tower(c) for c in chunks]))  # (N, D)
+            return self.float_output(self.tower(frames))
