@@ -1,5 +1,6 @@
 """Train a umbe model: ``python tools/train.py CONFIG [options]``."""
 import argparse
+import sys
 
 from mmengine.runner import Runner
 
@@ -30,13 +31,16 @@ def parse_args(argv=None):
     parser.add_argument(
         '--amp',
         action='store_true',
-        help='mixed precision (float16 on CUDA, bfloat16 on CPU)')
+        help='mixed precision where it pays: bfloat16 (float16 on GPUs '
+        'without bf16) with the frozen towers stored in bf16; on a CPU '
+        'without native bf16 (avx512_bf16/amx) a warning and float32')
     parser.add_argument(
         '--amp-dtype',
         choices=['float16', 'bfloat16'],
         default=None,
         help='the --amp dtype: float16 (CUDA, with dynamic loss scaling) or '
-        'bfloat16 (CUDA or CPU); default float16 on CUDA, bfloat16 on CPU')
+        'bfloat16 (CUDA or CPU); default bfloat16 (float16 on GPUs '
+        'without it)')
     parser.add_argument(
         '--auto-scale-lr',
         action='store_true',
@@ -52,7 +56,9 @@ def merge_args(cfg, args):
     """Write the command-line choices into the config."""
     set_work_dir(cfg, args.work_dir, args.config)
     if args.amp:
-        enable_amp(cfg, args.amp_dtype)
+        enable_amp(cfg, args.amp_dtype,
+                   lambda msg: print(f'tools/train.py: warning: {msg}',
+                                     file=sys.stderr))
     elif args.amp_dtype:
         raise ValueError('--amp-dtype goes with --amp')
     set_resume(cfg, args.resume)

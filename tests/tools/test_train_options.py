@@ -36,3 +36,17 @@ def test_wrong_cfg_key_errors_clearly(train):
     assert message.startswith('tools/train.py: error: ')
     assert 'train_cfg.max_epoch' in message
     assert "Did you mean ['max_epochs']" in message
+
+
+def test_amp_on_a_cpu_without_native_bf16_warns_and_stays_float32(
+        train, tmp_path, monkeypatch, capsys):
+    from umbe.utils import config_utils
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    monkeypatch.setattr(config_utils, 'cpu_native_bf16', lambda: False)
+    # a missing --resume file stops the tool after the AMP decision
+    message = train(CONFIG, '--amp', '--resume', str(tmp_path / 'no.pth'))
+    assert 'no.pth not found' in message
+    assert capsys.readouterr().err.splitlines() == [
+        'tools/train.py: warning: --amp: this CPU has no native bfloat16 (no '
+        'avx512_bf16 / amx_bf16 flag), where bf16 autocast is slower than '
+        'float32; training in float32']

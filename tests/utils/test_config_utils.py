@@ -69,8 +69,17 @@ def test_work_dir_from_the_command_line_the_config_or_its_name():
                         ).work_dir == 'w'
 
 
+def _towers_cfg(**extra):
+    tower = dict(type='CLIPTextEncoder', model_name='tiny')
+    return _train_cfg(model=dict(
+        type='UMBEnet', vision_encoder=dict(type='CLIPVisionEncoder'),
+        head=dict(type='DualStreamHead', text_encoder=tower)), **extra)
+
+
 def test_amp_per_device(monkeypatch):
+    from umbe.utils import config_utils
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    monkeypatch.setattr(config_utils, 'cpu_native_bf16', lambda: True)
     cfg = enable_amp(_train_cfg())
     assert cfg.optim_wrapper.type == 'CPUAmpOptimWrapper'
     assert cfg.optim_wrapper.dtype == 'bfloat16'
@@ -82,15 +91,52 @@ def test_amp_per_device(monkeypatch):
     other.optim_wrapper.type = 'MyWrapper'
     with pytest.raises(ValueError, match='needs an OptimWrapper.*MyWrapper'):
         enable_amp(other)
-    # on CUDA: float16 with loss scaling by default, bfloat16 on request
+    # on CUDA: bfloat16 where the GPU has it, else float16 with loss scaling
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    monkeypatch.setattr(torch.cuda, 'is_bf16_supported', lambda **k: True)
     cfg = enable_amp(_train_cfg())
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+    assert cfg.optim_wrapper.dtype == 'bfloat16'
+    assert 'loss_scale' not in cfg.optim_wrapper
+    monkeypatch.setattr(torch.cuda, 'is_bf16_supported', lambda **k: False)
+    cfg = enable_amp(_train_cfg())
     assert cfg.optim_wrapper.dtype == 'float16'
     assert cfg.optim_wrapper.loss_scale == 'dynamic'
     cfg = enable_amp(_train_cfg(), 'bfloat16')
     assert cfg.optim_wrapper.dtype == 'bfloat16'
-    assert 'loss_scale' not in cfg.optim_wrapper
+
+
+def test_amp_stores_frozen_towers_in_bf16_unless_cached(monkeypatch):
+    from umbe.utils import config_utils, register_all_modules
+    register_all_modules()
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    monkeypatch.setattr(config_utils, 'cpu_native_bf16', lambda: True)
+    cfg = enable_amp(_towers_cfg())
+    assert cfg.model.vision_encoder.frozen_dtype == 'bfloat16'
+    assert cfg.model.head.text_encoder.frozen_dtype == 'bfloat16'
+    assert 'frozen_dtype' not in cfg.model.head  # not a tower
+    # a feature cache's key hashes the float32 towers, which do not run
+    cached = _towers_cfg(train_dataloader=dict(
+        dataset=dict(type='CachedFeatureDataset')))
+    assert 'frozen_dtype' not in enable_amp(cached).model.vision_encoder
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
+    cfg = enable_amp(_towers_cfg(), 'bfloat16')
+    assert cfg.model.vision_encoder.frozen_dtype == 'bfloat16'
+    cfg = enable_amp(_towers_cfg(), 'float16')
+    assert 'frozen_dtype' not in cfg.model.vision_encoder
+
+
+def test_amp_stays_off_where_cpu_bf16_is_emulated(monkeypatch):
+    from umbe.utils import config_utils
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    monkeypatch.setattr(config_utils, 'cpu_native_bf16', lambda: False)
+    said = []
+    cfg = enable_amp(_towers_cfg(), warn=said.append)
+    assert cfg.optim_wrapper.type == 'OptimWrapper'
+    assert 'frozen_dtype' not in cfg.model.vision_encoder
+    assert said == ['--amp: this CPU has no native bfloat16 (no avx512_bf16 '
+                    '/ amx_bf16 flag), where bf16 autocast is slower than '
+                    'float32; training in float32']
 
 
 def test_resume_auto_path_or_not(tmp_path):

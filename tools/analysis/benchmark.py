@@ -42,7 +42,8 @@ def parse_args(argv=None):
     parser.add_argument('--cached', action='store_true',
                         help='also time the cached train dataset loader')
     parser.add_argument('--amp', action='store_true',
-                        help='autocast (bf16 on CPU) in the train steps')
+                        help='the train steps as tools/train.py --amp runs '
+                        'them (bf16 where the device has it natively)')
     parser.add_argument('--num-workers', type=int, default=None,
                         help='loader workers (default: the config\'s)')
     parser.add_argument('--json', default=None, help='write the numbers')

@@ -14,7 +14,7 @@ from mmengine.optim import build_optim_wrapper
 from terminaltables import AsciiTable
 
 from umbe.registry import DATASETS, MODELS
-from umbe.utils.config_utils import seed_like_runner
+from umbe.utils.config_utils import enable_amp, seed_like_runner
 from .benchmark_configs import CACHED_DATASET, source_dataset_cfg
 from .complexity import count_parameters, flops_per_clip
 from .loader_timing import loader_clips_per_s
@@ -36,14 +36,6 @@ def try_build_dataset(ds_cfg: dict, log=print):
         log(f'dataset not available ({err}); synthetic batches, the '
             'loader is not timed')
         return None
-
-
-def _amp_optim_cfg(optim_cfg: dict, device: str) -> dict:
-    optim_cfg = copy.deepcopy(optim_cfg)
-    optim_cfg['type'] = ('AmpOptimWrapper'
-                         if device == 'cuda' else 'CPUAmpOptimWrapper')
-    optim_cfg['dtype'] = 'bfloat16'
-    return optim_cfg
 
 
 def benchmark_steps(cfg,
@@ -70,8 +62,10 @@ def benchmark_steps(cfg,
         steps (int): Timed steps per measurement (median). Defaults to 3.
         warmup (int): Untimed steps first. Defaults to 1.
         cached (bool): Also time the cached train loader. Defaults to False.
-        amp (bool): The train steps under the AMP optim wrapper (bf16).
-            Defaults to False.
+        amp (bool): The train steps with what ``tools/train.py --amp``
+            sets (:func:`umbe.utils.config_utils.enable_amp`: bf16 autocast
+            and bf16 frozen towers where the device computes bf16
+            natively, else float32 with a message). Defaults to False.
         num_workers (int, optional): Loader workers. Defaults to None (the
             config's, or ``VIDEO_WORKERS`` for a cached config's video
             source).
@@ -85,6 +79,10 @@ def benchmark_steps(cfg,
     """
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     B = batch_size
+    if amp:
+        cfg = copy.deepcopy(cfg)
+        enable_amp(cfg, warn=log)
+        amp = 'Amp' in cfg.optim_wrapper.get('type', '')
     results = dict(config=config, device=device, batch_size=B, steps=steps,
                    warmup=warmup, torch_threads=torch.get_num_threads(),
                    amp=amp)
@@ -131,9 +129,8 @@ def benchmark_steps(cfg,
         results[f'gflops_per_clip_{part}'] = round(flops[part] / 1e9, 3)
     results['gflops_per_clip'] = round(
         (flops['frozen'] + flops['trainable']) / 1e9, 3)
-    optim_cfg = _amp_optim_cfg(cfg.optim_wrapper, device) if amp else \
-        copy.deepcopy(cfg.optim_wrapper)
-    optim_wrapper = build_optim_wrapper(model, optim_cfg)
+    optim_wrapper = build_optim_wrapper(model,
+                                        copy.deepcopy(cfg.optim_wrapper))
 
     # frozen features once, as the cache would hold them
     feats = frozen_features(model, batch)

@@ -6,12 +6,14 @@ import difflib
 import os
 import os.path as osp
 import sys
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import torch
 from mmengine.config import Config, DictAction
 
 from umbe.engine import find_resume_checkpoint
+from umbe.engine.optimizers import cpu_native_bf16
+from umbe.models.utils import set_frozen_dtype
 from umbe.safe_loading import allow_checkpoint_globals
 
 NEW_KEY_MARK = '+'
@@ -183,18 +185,35 @@ def set_work_dir(cfg: Config, work_dir: Optional[str],
     return cfg
 
 
-def enable_amp(cfg: Config, dtype: Optional[str] = None) -> Config:
-    """Mixed precision: the AMP optim wrapper of the device.
+def enable_amp(cfg: Config,
+               dtype: Optional[str] = None,
+               warn: Optional[Callable[[str], None]] = None) -> Config:
+    """Mixed precision where it pays: the AMP optim wrapper of the device.
 
-    CUDA: ``AmpOptimWrapper`` in ``dtype`` (float16 by default, with
-    dynamic loss scaling; bfloat16 has float32's range and needs none).
-    CPU: ``CPUAmpOptimWrapper`` in bfloat16, the only dtype of CPU autocast.
+    - CUDA: ``AmpOptimWrapper`` (autocast over the whole train step: data
+      preprocessor, forward and loss; the backward follows its dtypes) in
+      ``dtype``: by default bfloat16 where the GPU has it (Ampere and
+      later), else float16 with dynamic loss scaling.
+    - CPU with native bfloat16 (``avx512_bf16`` / AMX / Arm bf16,
+      :func:`umbe.engine.optimizers.cpu_native_bf16`):
+      ``CPUAmpOptimWrapper`` in bfloat16, the only dtype of CPU autocast.
+    - CPU without it: bfloat16 would be emulated and slower than float32,
+      so the config stays float32 and ``warn`` gets one line saying so.
+
+    With bfloat16 the frozen CLIP towers are also stored in bfloat16
+    (``frozen_dtype``, half their memory; they run under their own
+    autocast, so validation and test work too), except when the train
+    data is a feature cache: its key hashes the towers' float32 weights
+    and the cached step does not run them. docs/benchmark.md ("AMP") has
+    the measurements.
 
     Args:
         cfg (Config): The config, changed in place; its ``optim_wrapper``
             must be an ``OptimWrapper`` (or already an AMP one).
         dtype (str, optional): ``'float16'`` or ``'bfloat16'``. Defaults to
-            None (float16 on CUDA, bfloat16 on CPU).
+            None (see above).
+        warn (callable, optional): Receives the message when AMP is left
+            off. Defaults to None (printed to stderr).
 
     Returns:
         Config: ``cfg``.
@@ -209,20 +228,32 @@ def enable_amp(cfg: Config, dtype: Optional[str] = None) -> Config:
             f'--amp needs an OptimWrapper, the config has '
             f'{optim_wrapper.type}; set its AMP options in the config.')
     cuda = torch.cuda.is_available()
-    dtype = dtype or ('float16' if cuda else 'bfloat16')
+    if dtype is None:
+        dtype = 'bfloat16' if not cuda or torch.cuda.is_bf16_supported(
+            including_emulation=False) else 'float16'
     if not cuda and dtype != 'bfloat16':
         raise ValueError(
             f'--amp-dtype {dtype} needs CUDA; on CPU autocast runs in '
             'bfloat16 (leave --amp-dtype out or pass bfloat16).')
-    if cuda:
-        optim_wrapper.type = 'AmpOptimWrapper'
-        optim_wrapper.dtype = dtype
-        if dtype == 'float16':  # bfloat16 has float32's range
-            optim_wrapper.setdefault('loss_scale', 'dynamic')
-    else:
-        optim_wrapper.type = 'CPUAmpOptimWrapper'
-        optim_wrapper.dtype = 'bfloat16'
+    if not cuda and not cpu_native_bf16():
+        (warn or _print_warning)(
+            '--amp: this CPU has no native bfloat16 (no avx512_bf16 / '
+            'amx_bf16 flag), where bf16 autocast is slower than float32; '
+            'training in float32')
+        return cfg
+    optim_wrapper.type = 'AmpOptimWrapper' if cuda else 'CPUAmpOptimWrapper'
+    optim_wrapper.dtype = dtype
+    if dtype == 'float16':  # bfloat16 has float32's range
+        optim_wrapper.setdefault('loss_scale', 'dynamic')
+    train_data = cfg.get('train_dataloader', {}).get('dataset', {})
+    if dtype == 'bfloat16' and 'model' in cfg and train_data.get(
+            'type') != 'CachedFeatureDataset':
+        set_frozen_dtype(cfg.model, 'bfloat16')
     return cfg
+
+
+def _print_warning(message: str) -> None:
+    print(f'warning: {message}', file=sys.stderr)
 
 
 def set_resume(cfg: Config, resume: Optional[str]) -> Config:

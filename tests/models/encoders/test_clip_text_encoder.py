@@ -52,3 +52,43 @@ def test_wrong_context_length():
     enc = CLIPTextEncoder(model_name='tiny', arch_cfg=TINY_ARCH)
     with pytest.raises(ValueError, match='77 tokens'):
         enc(torch.zeros(1, 10, dtype=torch.long))
+
+
+def _full_sequences(enc, prefix, suffix, eot):
+    """The Bq×C sequences [prefix b, suffix c], cut after the last EOT."""
+    Bq, P, W = prefix.shape
+    C, S = suffix.shape[:2]
+    seqs = torch.cat([prefix[:, None].expand(Bq, C, P, W),
+                      suffix[None].expand(Bq, C, S, W)], dim=2)
+    return enc.encode_embeddings(seqs.reshape(Bq * C, P + S, W),
+                                 eot.repeat(Bq)).reshape(Bq, C, -1)
+
+
+def test_shared_prefix_gives_the_full_sequences_and_their_gradients():
+    torch.manual_seed(0)
+    enc = CLIPTextEncoder(model_name='tiny', arch_cfg=TINY_ARCH).train()
+    tokens = SimpleTokenizer()(['happy.', 'a sad look.', 'neutral'])
+    suffix = enc.embed_tokens(tokens[:, 1:12])  # (C=3, S=11, W), no SOT
+    P = 6
+    eot = P + tokens[:, 1:].argmax(-1)  # positions in [prefix, suffix]
+    prefix = torch.randn(2, P, 32, requires_grad=True)
+    got = enc.encode_shared_prefix(prefix, suffix, eot)  # (2, 3, D)
+    grad_got, = torch.autograd.grad(got.square().sum(), prefix)
+    ref = _full_sequences(enc, prefix, suffix, eot)
+    grad_ref, = torch.autograd.grad(ref.square().sum(), prefix)
+    assert got.shape == (2, 3, TINY_ARCH['embed_dim'])
+    assert torch.allclose(got, ref, atol=1e-5)
+    assert torch.allclose(grad_got, grad_ref, atol=1e-4)
+    # one prefix, one suffix: the plain causal sequence
+    one = enc.encode_shared_prefix(prefix[:1], suffix[:1], eot[:1])
+    assert torch.allclose(one[0], ref[0, :1], atol=1e-5)
+
+
+def test_shared_prefix_refuses_an_eot_inside_the_prefix():
+    enc = CLIPTextEncoder(model_name='tiny', arch_cfg=TINY_ARCH)
+    with pytest.raises(ValueError, match='must lie in the suffix'):
+        enc.encode_shared_prefix(torch.zeros(1, 4, 32), torch.zeros(2, 3, 32),
+                                 torch.tensor([5, 2]))
+    with pytest.raises(ValueError, match='exceed the context length'):
+        enc.encode_shared_prefix(torch.zeros(1, 70, 32),
+                                 torch.zeros(1, 10, 32), torch.tensor([79]))

@@ -70,3 +70,30 @@ def test_class_tokens_built_once_and_checked():
                        text_encoder=TEXT)
     with pytest.raises(ValueError, match='classes'):
         DualStreamHead('happy', text_encoder=TEXT)
+
+
+@pytest.mark.parametrize('head_type',
+                         ['DualStreamHead', 'StatefulDualStreamHead'])
+def test_class_embeddings_equal_the_full_class_sequences(head_type):
+    """The prefix ([SOS] + prompts) runs once per sample; the result is
+    what the B×C full sequences give."""
+    from umbe.registry import MODELS
+    torch.manual_seed(0)
+    head = MODELS.build(dict(
+        type=head_type, classes=CLASSES, text_encoder=TEXT,
+        prompt_pool=dict(type='PromptPool', pool_size=5, prompt_length=2,
+                         top_k=2),
+        inherent_prompts=dict(type='InherentPrompts', num_tokens=3)))
+    pool_prompt = torch.randn(4, 2, 32)
+    got = head.class_embeddings(pool_prompt)  # (4, C, E)
+    enc = head.text_encoder
+    ids, eot = head.class_tokens()
+    C = len(CLASSES)
+    seqs = torch.cat([
+        enc.embed_tokens(head.sos_id).expand(4, C, 1, 32),
+        pool_prompt[:, None].expand(4, C, 2, 32),
+        head.inherent_prompts()[None, None].expand(4, C, 3, 32),
+        enc.embed_tokens(ids)[None].expand(4, C, -1, 32)], dim=2)
+    ref = enc.encode_embeddings(seqs.flatten(0, 1), eot.repeat(4))
+    assert torch.allclose(got, F.normalize(ref, dim=-1).view(4, C, -1),
+                          atol=1e-5)

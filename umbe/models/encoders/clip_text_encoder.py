@@ -5,10 +5,13 @@ import torch
 import torch.nn as nn
 from open_clip.model import _build_text_tower
 
+from umbe.models.utils.attention_masks import (shared_prefix_mask,
+                                               shared_prefix_positions)
 from umbe.models.utils.clip_weights import (load_tower_weights,
                                             resolve_clip_cfg,
                                             resolve_pretrained)
 from umbe.models.utils.frozen_tower import FrozenTowerModule
+from umbe.models.utils.sdpa_attention import sdpa_attention
 from umbe.registry import MODELS
 
 
@@ -18,7 +21,10 @@ class CLIPTextEncoder(FrozenTowerModule):
 
     ``forward`` encodes token ids; ``encode_embeddings`` runs the same tower
     from token embeddings (with prompt vectors spliced in) and the EOT
-    positions, in ``CLIP.encode_text``'s order.
+    positions, in ``CLIP.encode_text``'s order; ``encode_shared_prefix``
+    encodes many sequences that share a prefix with the prefix run once.
+    Attention runs through scaled-dot-product attention in every mode
+    (:func:`umbe.models.utils.sdpa_attention`).
 
     Args:
         model_name (str): open_clip model name. Defaults to
@@ -29,13 +35,16 @@ class CLIPTextEncoder(FrozenTowerModule):
         arch_cfg (dict, optional): open_clip model config used instead of
             ``model_name``'s. Defaults to None.
         frozen (bool): Freeze the tower. Defaults to True.
+        frozen_dtype (str, optional): Storage dtype of the frozen tower (see
+            :class:`CLIPVisionEncoder`). Defaults to None (float32).
     """
 
     def __init__(self,
                  model_name: str = 'ViT-L-14-quickgelu',
                  pretrained: Optional[str] = None,
                  arch_cfg: Optional[dict] = None,
-                 frozen: bool = True) -> None:
+                 frozen: bool = True,
+                 frozen_dtype: Optional[str] = None) -> None:
         super().__init__()
         cfg, self.arch = resolve_clip_cfg(model_name, arch_cfg)
         self.tower = _build_text_tower(
@@ -54,6 +63,7 @@ class CLIPTextEncoder(FrozenTowerModule):
             load_tower_weights(self.tower, self.weights_file, 'text',
                                self.arch)
         self.set_frozen(frozen)
+        self.set_frozen_dtype(frozen_dtype)
 
     def embed_tokens(self, tokens: torch.Tensor) -> torch.Tensor:
         """Look up token embeddings.
@@ -86,13 +96,69 @@ class CLIPTextEncoder(FrozenTowerModule):
                              f'{self.context_length} of {self.arch}')
         x = embeddings + tower.positional_embedding[:L].to(embeddings.dtype)
         mask = tower.attn_mask[:L, :L]
-        x = tower.transformer(x, attn_mask=mask)  # (N, L, W)
-        x = tower.ln_final(x)
-        x = x[torch.arange(x.shape[0], device=x.device), eot_index]  # (N, W)
+        with sdpa_attention(), self.precision(x.device.type):
+            x = tower.transformer(x, attn_mask=mask)  # (N, L, W)
+            x = tower.ln_final(x)
+            x = x[torch.arange(x.shape[0], device=x.device), eot_index]
+            return self.float_output(self._project(x))  # (N, D)
+
+    def encode_shared_prefix(self, prefix: torch.Tensor, suffix: torch.Tensor,
+                             eot_index: torch.Tensor) -> torch.Tensor:
+        """Encode the sequences ``[prefix b, suffix c]`` for every b and c,
+        each prefix run once.
+
+        Gives what :meth:`encode_embeddings` gives for the Bq×C concatenated
+        sequences (up to floating-point rounding): the causal mask makes a
+        prefix token's output independent of what follows, so the C
+        suffixes of a prefix are packed after it in one sequence of
+        ``P + C·S`` tokens, each suffix masked from the others
+        (:func:`umbe.models.utils.attention_masks.shared_prefix_mask`) and
+        positioned as in its own sequence. The tower runs ``Bq·(P + C·S)``
+        tokens instead of ``Bq·C·(P + S)``.
+
+        Args:
+            prefix (Tensor): ``(Bq, P, W)`` token embeddings shared by the
+                C sequences of each b.
+            suffix (Tensor): ``(C, S, W)`` token embeddings that follow each
+                prefix (the same for every b).
+            eot_index (Tensor): ``(C,)`` long, the EOT position of each
+                sequence ``[prefix, suffix c]`` (in ``[P, P + S)``); the
+                tokens after the last EOT are not run.
+
+        Returns:
+            Tensor: ``(Bq, C, D)`` projected text embeddings (not
+            normalised).
+        """
+        tower = self.tower
+        Bq, P, W = prefix.shape
+        C = suffix.shape[0]
+        S = int(eot_index.max()) + 1 - P  # cut after the last EOT
+        if S < 1 or int(eot_index.min()) < P:
+            raise ValueError(f'EOT positions {eot_index.tolist()} must lie in '
+                             f'the suffix, after the {P} prefix tokens')
+        if P + S > self.context_length:
+            raise ValueError(f'{P + S} tokens exceed the context length '
+                             f'{self.context_length} of {self.arch}')
+        suffix = suffix[:, :S].to(prefix.dtype)
+        x = torch.cat([prefix, suffix.reshape(1, C * S, W).expand(Bq, -1, -1)],
+                      dim=1)  # (Bq, P + C*S, W)
+        pos = shared_prefix_positions(P, C, S, device=x.device)
+        x = x + tower.positional_embedding[pos].to(x.dtype)
+        mask = shared_prefix_mask(P, C, S, x.dtype, x.device)
+        eot = P + torch.arange(C, device=x.device) * S + (eot_index - P)
+        with sdpa_attention(), self.precision(x.device.type):
+            x = tower.transformer(x, attn_mask=mask)  # (Bq, P + C*S, W)
+            x = tower.ln_final(x[:, eot])  # (Bq, C, W)
+            return self.float_output(self._project(x))
+
+    def _project(self, x: torch.Tensor) -> torch.Tensor:
+        """``text_projection`` of the pooled tokens, ``(..., W)`` ->
+        ``(..., D)``."""
+        tower = self.tower
         if isinstance(tower.text_projection, nn.Linear):
-            x = tower.text_projection(x)
-        elif tower.text_projection is not None:
-            x = x @ tower.text_projection
+            return tower.text_projection(x)
+        if tower.text_projection is not None:
+            return x @ tower.text_projection
         return x
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:

@@ -9,12 +9,18 @@ from umbe.models.utils.clip_weights import (load_tower_weights,
                                             resolve_clip_cfg,
                                             resolve_pretrained)
 from umbe.models.utils.frozen_tower import FrozenTowerModule
+from umbe.models.utils.sdpa_attention import sdpa_attention
 from umbe.registry import MODELS
 
 
 @MODELS.register_module()
 class CLIPVisionEncoder(FrozenTowerModule):
     """open_clip's image tower applied to a batch of frames.
+
+    Attention runs through scaled-dot-product attention in every mode
+    (:func:`umbe.models.utils.sdpa_attention`): on CPU open_clip's tower
+    then computes what OpenAI's implementation computes, bit for bit, and
+    as fast.
 
     Args:
         model_name (str): open_clip model name; use the ``-quickgelu`` names
@@ -29,13 +35,19 @@ class CLIPVisionEncoder(FrozenTowerModule):
             Defaults to None.
         frozen (bool): Freeze the tower (no grads, always in eval mode).
             Defaults to True.
+        frozen_dtype (str, optional): Store the frozen tower's matrix
+            weights in this dtype (``'bfloat16'``: half the memory) and run
+            it under autocast in it; bf16 AMP sets it
+            (:func:`umbe.utils.config_utils.enable_amp`). None keeps
+            float32. Defaults to None.
     """
 
     def __init__(self,
                  model_name: str = 'ViT-L-14-quickgelu',
                  pretrained: Optional[str] = None,
                  arch_cfg: Optional[dict] = None,
-                 frozen: bool = True) -> None:
+                 frozen: bool = True,
+                 frozen_dtype: Optional[str] = None) -> None:
         super().__init__()
         cfg, self.arch = resolve_clip_cfg(model_name, arch_cfg)
         self.tower = _build_vision_tower(
@@ -51,6 +63,7 @@ class CLIPVisionEncoder(FrozenTowerModule):
             load_tower_weights(self.tower, self.weights_file, 'visual',
                                self.arch)
         self.set_frozen(frozen)
+        self.set_frozen_dtype(frozen_dtype)
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         """Encode frames.
@@ -68,4 +81,5 @@ class CLIPVisionEncoder(FrozenTowerModule):
                 f'{self.arch} takes {self.image_size}px frames, got '
                 f'{tuple(frames.shape[-2:])}; set the pipeline\'s frame size '
                 'to the tower\'s image_size (or change arch_cfg).')
-        return self.tower(frames)
+        with sdpa_attention(), self.precision(frames.device.type):
+            return self.float_output(self.tower(frames))

@@ -119,6 +119,13 @@ class DualStreamHead(nn.Module):
                          pool_prompt: Optional[torch.Tensor]) -> torch.Tensor:
         """Encode the C class sequences for each pool prompt.
 
+        The sequences of one pool prompt share ``[SOS] + pool prompt +
+        inherent prompts``; the text tower runs that prefix once and the C
+        class-name suffixes after it
+        (:meth:`CLIPTextEncoder.encode_shared_prefix`), which gives the
+        embeddings of the C full sequences to rounding at a fraction of the
+        cost (``Bq·(P + C·S)`` tokens instead of ``Bq·C·(P + S)``).
+
         Args:
             pool_prompt (Tensor, optional): ``(Bq, L, W)`` fused pool
                 prompts, or None without the experience stream.
@@ -128,23 +135,19 @@ class DualStreamHead(nn.Module):
             without a pool prompt).
         """
         enc = self.text_encoder
-        C = len(self.classes)
         Bq = 1 if pool_prompt is None else pool_prompt.shape[0]
         suffix_ids, eot_index = self.class_tokens()  # (C, S), (C,)
         sos = enc.embed_tokens(self.sos_id)  # (1, W)
-        suffix = enc.embed_tokens(suffix_ids)  # (C, S, W)
         W = sos.shape[-1]
-        parts = [sos.expand(Bq, C, 1, W)]
+        parts = [sos.expand(Bq, 1, W)]
         if pool_prompt is not None:
-            parts.append(pool_prompt[:, None].expand(Bq, C, -1, W))
+            parts.append(pool_prompt)
         if self.inherent_prompts is not None:
-            parts.append(self.inherent_prompts()[None, None].expand(
-                Bq, C, -1, W))
-        parts.append(suffix[None].expand(Bq, C, -1, W))
-        seqs = torch.cat(parts, dim=2).reshape(Bq * C, -1, W)  # (Bq*C, S', W)
-        eot = eot_index.repeat(Bq)  # (Bq*C,)
-        emb = enc.encode_embeddings(seqs, eot).reshape(Bq, C, -1)
-        return F.normalize(emb, dim=-1)  # (Bq, C, E)
+            parts.append(self.inherent_prompts()[None].expand(Bq, -1, W))
+        prefix = torch.cat(parts, dim=1)  # (Bq, P, W)
+        emb = enc.encode_shared_prefix(prefix, enc.embed_tokens(suffix_ids),
+                                       eot_index)  # (Bq, C, E)
+        return F.normalize(emb, dim=-1)
 
     def forward(self,
                 fused: torch.Tensor,

@@ -10,8 +10,8 @@ from .prompt_pool import PromptPool
 class BatchQueryPromptPool(PromptPool):
     """A :class:`PromptPool` queried once per batch with the mean query.
 
-    The Dual-Stream head then encodes C class sequences per step instead of
-    B×C (B times cheaper in the text tower), but every sample of a batch
+    The Dual-Stream head then runs one prompt prefix through the text tower
+    instead of B (about B times cheaper there), but every sample of a batch
     shares one prompt and a sample's prediction depends on its batch mates.
     Arguments as :class:`PromptPool`.
     """

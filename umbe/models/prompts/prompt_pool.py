@@ -21,9 +21,10 @@ class PromptPool(nn.Module):
     moves keys towards queries and never drags the fused embedding towards
     the keys. Cost: per-sample
     selection gives every sample its own prompt, so the Dual-Stream head
-    encodes B×C class sequences per step through the text tower (C for
-    :class:`BatchQueryPromptPool`, which selects once per batch as the public
-    code does, at the price of one prompt shared by unrelated samples).
+    runs B prompt prefixes through the text tower, each followed by the C
+    class-name suffixes (one for :class:`BatchQueryPromptPool`, which
+    selects once per batch as the public code does, at the price of one
+    prompt shared by unrelated samples).
 
     The pool owns its statistics and their use: ``selection_counts`` (long
     ``(NUM_SUBSETS, P)``) counts, in training, how often each prompt was

@@ -1,11 +1,14 @@
-from .attention_masks import key_padding_to_attn_mask
+from .attention_masks import (key_padding_to_attn_mask, shared_prefix_mask,
+                              shared_prefix_positions)
 from .clip_weights import (ClipWeightsUnavailableError, RandomTowersError,
                            TowerWeightsError, load_tower_weights,
                            read_clip_state_dict, resolve_clip_cfg,
                            resolve_pretrained, tower_state_dict)
-from .frozen_tower import FrozenTowerModule, set_trainable_by_patterns
+from .frozen_tower import (FROZEN_DTYPES, FrozenTowerModule, set_frozen_dtype,
+                           set_trainable_by_patterns)
 from .masked_mean_transformer import MaskedMeanTransformer, masked_mean
 from .model_parts import find_module, unwrap_model
+from .sdpa_attention import sdpa_attention
 from .summary_token_transformer import SummaryTokenTransformer
 from .token_checks import check_frame_tokens, check_modality_tokens
 from .tower_check import (check_tower_weights, random_towers_message,
@@ -13,10 +16,13 @@ from .tower_check import (check_tower_weights, random_towers_message,
 
 __all__ = [
     'use_random_towers',
-    'key_padding_to_attn_mask', 'load_tower_weights', 'read_clip_state_dict',
-    'resolve_clip_cfg', 'resolve_pretrained', 'tower_state_dict',
+    'key_padding_to_attn_mask', 'shared_prefix_mask',
+    'shared_prefix_positions', 'sdpa_attention', 'load_tower_weights',
+    'read_clip_state_dict', 'resolve_clip_cfg', 'resolve_pretrained',
+    'tower_state_dict',
     'TowerWeightsError', 'ClipWeightsUnavailableError', 'RandomTowersError',
-    'FrozenTowerModule', 'set_trainable_by_patterns',
+    'FROZEN_DTYPES', 'FrozenTowerModule', 'set_frozen_dtype',
+    'set_trainable_by_patterns',
     'SummaryTokenTransformer', 'MaskedMeanTransformer', 'masked_mean',
     'find_module', 'unwrap_model', 'check_tower_weights',
     'random_towers_message', 'check_modality_tokens', 'check_frame_tokens'
