@@ -22,7 +22,9 @@ from umbe.apis.feature_extraction import (SPLITS, extract_split_features,
                                           extract_video_features,
                                           keep_modalities_cfg,
                                           prompt_usage_entropy, save_features)
-from umbe.utils.config_utils import checkpoint_or_none, load_config
+from umbe.utils.config_utils import (add_checkpoint_trust_argument,
+                                     apply_checkpoint_trust,
+                                     checkpoint_or_none, load_config)
 
 
 def parse_args(argv=None):
@@ -65,6 +67,7 @@ def parse_args(argv=None):
         action=DictAction,
         help='override config keys (each must exist), e.g. '
         'test_dataloader.dataset.data_root=data/demo')
+    add_checkpoint_trust_argument(parser)
     args = parser.parse_args(argv)
     if not args.out.endswith('.npz'):
         parser.error(f'--out {args.out}: use a .npz file name')
@@ -75,6 +78,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    apply_checkpoint_trust(args)
     meta = dict(config=args.config, checkpoint=args.checkpoint)
     try:
         cfg = load_config(args.config, args.cfg_options)

@@ -24,7 +24,9 @@ from umbe.apis import (DETECTORS, RESULT_EXTENSIONS, build_face_detector,
 from umbe.apis.tower_optimization import compile_towers, quantize_towers
 from umbe.apis.visualization import write_visualizations
 from umbe.structures import expand_modalities
-from umbe.utils.config_utils import checkpoint_or_none, load_config
+from umbe.utils.config_utils import (add_checkpoint_trust_argument,
+                                     apply_checkpoint_trust,
+                                     checkpoint_or_none, load_config)
 
 
 def parse_args(argv=None):
@@ -119,6 +121,7 @@ def parse_args(argv=None):
         '--device',
         default='cpu',
         help='torch device, e.g. cpu or cuda (cuda:0)')
+    add_checkpoint_trust_argument(parser)
     args = parser.parse_args(argv)
     if args.out and not args.out.endswith(RESULT_EXTENSIONS):
         parser.error(f'--out {args.out}: use a .json or .csv file name')
@@ -164,6 +167,7 @@ def window_progress():
 
 def main(argv=None):
     args = parse_args(argv)
+    apply_checkpoint_trust(args)
     try:
         videos = collect_videos(args.input)
         detector = build_face_detector(args.detector, args.det_size,

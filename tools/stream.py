@@ -23,6 +23,8 @@ from umbe.apis.stream import StreamRecognizer, preview_image
 from umbe.apis.stream_sources import open_stream_source
 from umbe.apis.tower_optimization import quantize_towers
 from umbe.structures import expand_modalities
+from umbe.utils.config_utils import (add_checkpoint_trust_argument,
+                                     apply_checkpoint_trust)
 
 
 def parse_args(argv=None):
@@ -96,6 +98,7 @@ def parse_args(argv=None):
         type=float,
         default=1.0,
         help='playback speed of a file source (1: its own frame rate)')
+    add_checkpoint_trust_argument(parser)
     args = parser.parse_args(argv)
     if args.modalities is not None:
         try:
@@ -139,6 +142,7 @@ def make_preview(classes, stop: threading.Event):
 
 def main(argv=None):
     args = parse_args(argv)
+    apply_checkpoint_trust(args)
     try:
         detector = build_face_detector(args.detector, args.det_size,
                                        args.yunet_model)

@@ -76,6 +76,27 @@ def test_crafted_checkpoint_does_not_run(tool_main, capsys, monkeypatch,
     assert not marker.exists()
 
 
+@pytest.mark.parametrize('tool', ['tools/infer.py', 'tools/stream.py',
+                                  'tools/extract_features.py'])
+def test_crafted_checkpoint_refused_by_every_tool(
+        tool_main, capsys, monkeypatch, tmp_path, tool):
+    """The inference tools load checkpoints the same safe way: the
+    crafted file's command never runs."""
+    marker = tmp_path / 'it_ran'
+    evil = tmp_path / 'evil.pth'
+    torch.save(dict(state_dict={}, x=_RunsACommand(marker)), str(evil))
+    video = tmp_path / 'clip.mp4'
+    video.write_bytes(b'not decoded: the checkpoint is refused first')
+    target = ['--source', str(video)] if tool.endswith('stream.py') else [
+        str(video)]
+    if tool.endswith('extract_features.py'):
+        target = ['test', '--out', str(tmp_path / 'f.npz')]
+    code, err = run_tool(tool_main, capsys, monkeypatch, tool, DEMO, evil,
+                         *target)
+    assert code != 0 and 'refused' in err and 'system' in err
+    assert not marker.exists()
+
+
 def test_checkpoint_of_another_class_order(tool_main, capsys, monkeypatch,
                                            tmp_path, tiny_demo_root,
                                            demo_checkpoint):

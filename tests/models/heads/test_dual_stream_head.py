@@ -56,8 +56,8 @@ def test_batch_query_shares_one_prompt():
                          prompt_length=2, top_k=2),
         inherent_prompts=dict(type='InherentPrompts', num_tokens=3))
     out = head(F.normalize(torch.randn(4, 32), dim=-1))
-    assert out['logits'].shape == (4, 3) and out['prompt_ids'].shape == (1,
-                                                                          2)
+    assert out['logits'].shape == (4, 3)
+    assert out['prompt_ids'].shape == (1, 2)
 
 
 def test_class_tokens_built_once_and_checked():

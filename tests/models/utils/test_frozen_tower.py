@@ -1,4 +1,6 @@
 """The one freezing mechanism: requires_grad, set once, kept by train()."""
+
+
 def test_unfreezing_survives_train_mode():
     """One freezing mechanism: a tower made trainable by the stage-2
     patterns stays trainable through model.train()."""
