@@ -47,7 +47,8 @@ def test_batches_and_modalities(demo_model, records):
     assert set(timings) == {'pipeline', 'model'}
     alone = [predict_records(model, [r])[0] for r in records]
     for a, b in zip(together, alone):
-        np.testing.assert_allclose(a['probs'], b['probs'], atol=1e-6)
+        # float32 kernels (SDPA attention) round differently per batch shape
+        np.testing.assert_allclose(a['probs'], b['probs'], atol=1e-5)
         assert a['modalities'] == ['face', 'scene', 'audio', 'caption']
         assert a['pred_class'] == list(model.classes)[a['pred_label']]
         assert a['fused'].shape == (64, ) and len(a['prompt_ids']) == 2
