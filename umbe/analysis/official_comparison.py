@@ -185,15 +185,34 @@ class CapturingFunctional(types.ModuleType):
         return self._functional.cross_entropy(logits, *args, **kwargs)
 
 
-def build_official(options):
-    """Import the public module and build its JMPF with random CLIPs."""
+def import_public_module(repo: str, module: str, archs: dict = CLIP_ARCH):
+    """Import a public model module from the checkout ``repo`` with the
+    stand-ins above and ``clip.load`` building random CLIPs of ``archs``.
+
+    Returns:
+        tuple: the module and the dict of CLIP models ``clip.load`` built.
+    """
     install_stubs()
     import pytorch_lightning  # noqa: F401  (before the torchvision stand-in)
     import torchmetrics  # noqa: F401
     install_torchvision_standin()
-    sys.path.insert(0, osp.abspath(options.official_repo))
-    built = patch_clip_load(TINY_ARCH if options.tiny else CLIP_ARCH)
-    module = importlib.import_module(options.model_module)
+    sys.path.insert(0, osp.abspath(repo))
+    built = patch_clip_load(archs)
+    return importlib.import_module(module), built
+
+
+def public_jmpf(repo: str, module: str = 'model_unimod_mafw_vat'):
+    """The public code's ``JMPF`` with random CLIP towers of the published
+    hyper-parameters; its forward takes ``[faces, scenes, captions,
+    labels, audio, valid]``."""
+    return import_public_module(repo, module)[0].JMPF()
+
+
+def build_official(options):
+    """Import the public module and build its JMPF with random CLIPs."""
+    module, built = import_public_module(
+        options.official_repo, options.model_module,
+        TINY_ARCH if options.tiny else CLIP_ARCH)
     if options.tiny:
         cap = options.tiny_layers
         full = module.TransformerClip
