@@ -4,10 +4,10 @@ import pytest
 
 from umbe.apis import infer_video
 
-
 PHASES_SCRIPT = """
 import json
 import numpy as np
+from umbe.utils.memory import PhasePeaks, peak_rss_gib, rss_gib
 peaks = {}
 phases = PhasePeaks(peaks)
 with phases.phase('big'):
