@@ -16,7 +16,7 @@ import argparse
 import json
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import umbe  # noqa: F401  (before mmaction.models)
 # set_random_towers, source_dataset_cfg, synthetic_batch, train_step_times
@@ -27,6 +27,7 @@ from umbe.analysis import (benchmark_steps, inference_times,  # noqa: F401
                            step_benchmark_table, synthetic_batch,
                            train_step_times)
 from umbe.utils import register_all_modules
+from umbe.utils.config_utils import load_config
 
 
 def parse_args(argv=None):
@@ -54,9 +55,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     register_all_modules()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     if args.pretrained == 'none':
         set_random_towers(cfg)
     try:

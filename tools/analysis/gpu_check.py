@@ -12,12 +12,13 @@ is outside its tolerance). Logic: umbe.analysis.gpu_check.
 import argparse
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 import umbe  # noqa: F401  (before mmaction.models)
 from umbe.analysis import gpu_check, gpu_check_report
 from umbe.atomic_io import atomic_write_json
 from umbe.utils import register_all_modules
+from umbe.utils.config_utils import load_config
 
 
 def parse_args(argv=None):
@@ -38,9 +39,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     register_all_modules()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     res = gpu_check(cfg, args.device, args.infer_batch, args.train_batch,
                     args.compare_clips, args.steps, args.warmup,
                     log=lambda msg: print(msg, flush=True))
