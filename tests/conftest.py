@@ -1,4 +1,5 @@
 """Fixtures shared by test folders (tests/apis, tests/tools)."""
+import importlib.util
 import os.path as osp
 
 import pytest
@@ -56,3 +57,20 @@ def tiny_demo_root(make_small_demo):
     """A demo dataset with one clip per class in each split (7 / 7 / 7),
     shared read-only by the tests of a session."""
     return make_small_demo(1, 1, 1)
+
+
+@pytest.fixture(scope='session')
+def tool_module():
+    """``tool_module(path)``: the tool script at ``path`` (relative to the
+    repository) loaded from its file the way ``python path`` runs it, not
+    imported as a package module."""
+
+    def load(path):
+        name = 'tool_' + osp.splitext(path)[0].replace('/', '_')
+        spec = importlib.util.spec_from_file_location(
+            name, osp.join(ROOT, path))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

@@ -1,6 +1,5 @@
 """umbe.apis: checkpoint checks, equality with tools/test.py, video runs."""
 import glob
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -73,7 +72,8 @@ def _records(root):
 
 
 def test_predictions_match_tools_test(tiny_demo_root, demo_checkpoint,
-                                      demo_model, tmp_path, monkeypatch):
+                                      demo_model, tmp_path, monkeypatch,
+                                      tool_module):
     dump = str(tmp_path / 'preds.pkl')
     opts = [
         'test_dataloader.dataset.data_root=' + tiny_demo_root,
@@ -81,10 +81,7 @@ def test_predictions_match_tools_test(tiny_demo_root, demo_checkpoint,
         'test_dataloader.persistent_workers=False',
         'test_dataloader.batch_size=4'
     ]
-    spec = importlib.util.spec_from_file_location(
-        'umbe_tool_test_for_apis', osp.join(ROOT, 'tools', 'test.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = tool_module('tools/test.py')
     monkeypatch.setattr(sys, 'argv', [
         'tools/test.py', CONFIG, demo_checkpoint, '--work-dir',
         str(tmp_path / 'work'), '--dump', dump, '--cfg-options', *opts

@@ -45,29 +45,19 @@ def test_infer_video_reports_its_phases(demo_model, videos):
 
 #: the stated bound (docs/inference.md, "Memory"): inference on a 720p
 #: video peaks at most this much above the resident memory before it,
-#: however long the video (the demo model; 10 minutes measured there)
+#: however long the video (the demo model)
 BOUND_GIB = 0.3
 
 
-def _talking_video(path, seconds, fps, size):
-    """A chunk-written synthetic video (benchmark_infer's writer)."""
-    import importlib.util
-    import os.path as osp
-    root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_infer_for_memory',
-        osp.join(root, 'tools', 'analysis', 'benchmark_infer.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool.write_talking_video(path, seconds, fps, size, chunk=4.0)
-
-
 def test_720p_inference_stays_under_the_bound_at_any_length(
-        demo_model, tmp_path):
+        demo_model, tmp_path, tool_module):
+    # benchmark_infer writes the video in chunks (it never sits in memory)
+    writer = tool_module('tools/analysis/benchmark_infer.py')
     from umbe.utils.memory import rss_gib
     videos = {
-        seconds: _talking_video(
-            str(tmp_path / f'{seconds:g}.mp4'), seconds, 5.0, (1280, 720))
+        seconds: writer.write_talking_video(
+            str(tmp_path / f'{seconds:g}.mp4'), seconds, 5.0, (1280, 720),
+            chunk=4.0)
         for seconds in (12.0, 36.0)
     }
     growth = []

@@ -1,27 +1,13 @@
 """Tools run as a user runs them: ``tool_main('tools/x.py')(argv)``."""
-import importlib.util
-import os.path as osp
-
 import pytest
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 @pytest.fixture(scope='session')
-def tool_main():
+def tool_main(tool_module):
     """``tool_main(path)``: the ``main(argv)`` of the tool script at
-    ``path`` (relative to the repository), loaded from its file the way
-    ``python path`` runs it, not imported as a package module."""
-
-    def load(path):
-        name = 'tool_' + osp.splitext(path)[0].replace('/', '_')
-        spec = importlib.util.spec_from_file_location(
-            name, osp.join(REPO, path))
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module.main
-
-    return load
+    ``path`` (relative to the repository), loaded as ``python path`` runs
+    it (``tool_module``)."""
+    return lambda path: tool_module(path).main
 
 
 @pytest.fixture

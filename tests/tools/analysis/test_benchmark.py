@@ -1,7 +1,6 @@
 """tools/analysis/benchmark.py as a user runs it, and the names that
 scripts loading it by path use (/work/shared/anchors/side_by_side.py). The
 measurements: tests/analysis/test_step_benchmark.py."""
-import importlib.util
 import json
 import os.path as osp
 
@@ -46,11 +45,8 @@ def test_cached_needs_a_built_cache(tool_main, tiny_demo_root, tmp_path):
         ])
 
 
-def test_names_kept_for_scripts_that_load_it_by_path():
-    spec = importlib.util.spec_from_file_location(
-        'umbe_bench', osp.join(REPO, TOOL))
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+def test_names_kept_for_scripts_that_load_it_by_path(tool_module):
+    bench = tool_module(TOOL)
     for name in ('set_random_towers', 'source_dataset_cfg',
                  'synthetic_batch', 'train_step_times', 'inference_times'):
         assert getattr(bench, name) is getattr(umbe.analysis, name), name

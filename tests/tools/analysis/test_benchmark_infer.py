@@ -1,5 +1,4 @@
 """tools/analysis/benchmark_infer.py as a user runs it (``main(argv)``)."""
-import importlib.util
 import json
 import os.path as osp
 
@@ -9,18 +8,14 @@ ROOT = osp.dirname(
     osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_infer_tool',
-        osp.join(ROOT, 'tools', 'analysis', 'benchmark_infer.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
+@pytest.fixture
+def tool(tool_module):
+    return tool_module('tools/analysis/benchmark_infer.py')
 
 
-def test_benchmark_infer_splits_the_time(tmp_path, capsys):
+def test_benchmark_infer_splits_the_time(tool, tmp_path, capsys):
     out = tmp_path / 'bench.json'
-    assert _tool().main([
+    assert tool.main([
         '--seconds', '3', '--fps', '10', '--size', '160', '120', '--json',
         str(out)
     ]) == 0
@@ -41,9 +36,9 @@ def test_benchmark_infer_splits_the_time(tmp_path, capsys):
     assert 'face_detection s' in out and 'peak RSS GiB' in out
 
 
-def test_stream_mode(tmp_path, capsys):
+def test_stream_mode(tool, tmp_path, capsys):
     out = tmp_path / 'stream.json'
-    assert _tool().main([
+    assert tool.main([
         '--seconds', '3', '--fps', '10', '--size', '160', '120', '--stream',
         '--json',
         str(out)
@@ -55,8 +50,8 @@ def test_stream_mode(tmp_path, capsys):
     assert 'windows / s' in capsys.readouterr().out
 
 
-def test_worker_and_the_alternating_order(tmp_path, monkeypatch, capsys):
-    tool = _tool()
+def test_worker_and_the_alternating_order(tool, tmp_path, monkeypatch,
+                                          capsys):
     video = tool.write_talking_video(
         str(tmp_path / 'v.mp4'), 3.0, 10, (160, 120), chunk=1.0)
     warm = tool.write_talking_video(
@@ -110,6 +105,6 @@ def test_worker_and_the_alternating_order(tmp_path, monkeypatch, capsys):
         tool.main(['--variants', 'fp16'])
 
 
-def test_missing_video(tmp_path, capsys):
-    assert _tool().main(['--video', str(tmp_path / 'none.mp4')]) == 2
+def test_missing_video(tool, tmp_path, capsys):
+    assert tool.main(['--video', str(tmp_path / 'none.mp4')]) == 2
     assert 'not found' in capsys.readouterr().err

@@ -1,5 +1,4 @@
 """tools/analysis/inference_int8.py: agreement and speed plumbing (demo)."""
-import importlib.util
 import json
 import os.path as osp
 
@@ -10,19 +9,15 @@ ROOT = osp.dirname(
 CONFIG = osp.join(ROOT, 'configs', 'umbenet', 'umbenet_demo.py')
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location(
-        'inference_int8_tool',
-        osp.join(ROOT, 'tools', 'analysis', 'inference_int8.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
+@pytest.fixture
+def tool(tool_module):
+    return tool_module('tools/analysis/inference_int8.py')
 
 
-def test_agreement_on_a_split_and_synthetic_clips(demo_checkpoint,
+def test_agreement_on_a_split_and_synthetic_clips(tool, demo_checkpoint,
                                                   tiny_demo_root, tmp_path):
     out = tmp_path / 'int8.json'
-    assert _tool().main([
+    assert tool.main([
         CONFIG, '--checkpoint', demo_checkpoint, '--split', 'test',
         '--data-root', tiny_demo_root, '--synthetic', '2', '--json',
         str(out)
@@ -38,13 +33,13 @@ def test_agreement_on_a_split_and_synthetic_clips(demo_checkpoint,
         assert agree['max_abs_diff'] >= agree['mean_abs_diff']
 
 
-def test_speed_without_the_public_code(tmp_path):
+def test_speed_without_the_public_code(tool, tmp_path):
     out = tmp_path / 'speed.json'
-    assert _tool().main([CONFIG, '--speed', '--reps', '1', '--json',
-                         str(out)]) == 0
+    assert tool.main([CONFIG, '--speed', '--reps', '1', '--json',
+                      str(out)]) == 0
     speed = json.loads(out.read_text())['speed']
     assert set(speed['per_clip_s']) == {'umbe fp32', 'umbe int8'}
     assert speed['int8_speedup_over_fp32'] > 0
     assert 'public_over_umbe_int8' not in speed
     with pytest.raises(SystemExit):
-        _tool().main([CONFIG])
+        tool.main([CONFIG])
