@@ -17,7 +17,8 @@ import time
 from mmengine.utils import ProgressBar
 from terminaltables import AsciiTable
 
-from umbe.apis import (DETECTORS, RESULT_EXTENSIONS, build_face_detector,
+from umbe.apis import (RESULT_EXTENSIONS, add_face_detection_arguments,
+                       build_face_detector, check_face_detection_arguments,
                        clip_seconds, collect_videos, failure_reason,
                        format_result, infer_video, inference_settings,
                        init_recognizer, write_results)
@@ -69,34 +70,7 @@ def parse_args(argv=None):
         '--all-faces',
         action='store_true',
         help='a timeline for every tracked person')
-    parser.add_argument(
-        '--margin',
-        type=float,
-        default=0.25,
-        help='face crop margin per side (fraction of the '
-        'face box)')
-    parser.add_argument(
-        '--det-fps',
-        type=float,
-        default=5.0,
-        help='face detections per second of video')
-    parser.add_argument(
-        '--det-size',
-        type=int,
-        default=640,
-        help='frames are downscaled to this long side for '
-        'face detection (smaller = faster, misses small '
-        'faces)')
-    parser.add_argument(
-        '--detector',
-        choices=DETECTORS,
-        default='haar',
-        help='face detector: OpenCV\'s bundled Haar cascade, or YuNet '
-        '(cv2.FaceDetectorYN) with --yunet-model')
-    parser.add_argument(
-        '--yunet-model',
-        help='YuNet ONNX file for --detector yunet, e.g. '
-        'face_detection_yunet_2023mar.onnx of the OpenCV model zoo')
+    add_face_detection_arguments(parser)
     parser.add_argument(
         '--int8',
         action='store_true',
@@ -138,12 +112,7 @@ def parse_args(argv=None):
     if args.smooth < 1 or args.smooth % 2 == 0:
         parser.error(f'--smooth must be an odd number >= 1, got '
                      f'{args.smooth}')
-    if args.detector == 'yunet' and not args.yunet_model:
-        parser.error('--detector yunet needs --yunet-model FILE (a YuNet '
-                     'ONNX file, e.g. face_detection_yunet_2023mar.onnx of '
-                     'the OpenCV model zoo)')
-    if args.yunet_model and args.detector != 'yunet':
-        parser.error('--yunet-model is for --detector yunet')
+    check_face_detection_arguments(parser, args)
     if args.int8 and not str(args.device).startswith('cpu'):
         parser.error(f'--int8 is for the CPU (fbgemm / x86), not '
                      f'--device {args.device}')

@@ -17,7 +17,8 @@ import signal
 import sys
 import threading
 
-from umbe.apis import (DETECTORS, build_face_detector, init_recognizer,
+from umbe.apis import (add_face_detection_arguments, build_face_detector,
+                       check_face_detection_arguments, init_recognizer,
                        json_ready)
 from umbe.apis.stream import StreamRecognizer, preview_image
 from umbe.apis.stream_sources import open_stream_source
@@ -62,21 +63,7 @@ def parse_args(argv=None):
         default='skip',
         help='a window without the face: skip it (a line with scores null) '
         'or score it from the scene and sound')
-    parser.add_argument('--margin', type=float, default=0.25)
-    parser.add_argument(
-        '--det-fps',
-        type=float,
-        default=5.0,
-        help='face detections per '
-        'second')
-    parser.add_argument(
-        '--det-size',
-        type=int,
-        default=640,
-        help='frames are downscaled to this long side for face detection')
-    parser.add_argument('--detector', choices=DETECTORS, default='haar')
-    parser.add_argument(
-        '--yunet-model', help='YuNet ONNX file for --detector yunet')
+    add_face_detection_arguments(parser)
     parser.add_argument('--modalities', help='e.g. video,audio')
     parser.add_argument('--caption', help='a caption for the whole stream')
     parser.add_argument(
@@ -113,8 +100,7 @@ def parse_args(argv=None):
                          f'{value}')
     if args.smooth < 1:
         parser.error(f'--smooth must be >= 1, got {args.smooth}')
-    if args.detector == 'yunet' and not args.yunet_model:
-        parser.error('--detector yunet needs --yunet-model FILE')
+    check_face_detection_arguments(parser, args)
     if args.int8 and not str(args.device).startswith('cpu'):
         parser.error(f'--int8 is for the CPU, not --device {args.device}')
     if args.preview and sys.platform.startswith('linux') and not (

@@ -7,7 +7,9 @@ imports ``video_inference`` (infer_video), which imports its three steps
 docs/inference.md lists every module.
 """
 from .face_detectors import (DETECTORS, HaarFaceDetector, YuNetFaceDetector,
-                             build_face_detector)
+                             add_face_detection_arguments,
+                             build_face_detector,
+                             check_face_detection_arguments)
 from .face_tracking import (FaceTrack, FaceTracker, detect_and_track,
                             square_crop)
 from .feature_extraction import (extract_split_features,
@@ -35,7 +37,8 @@ __all__ = [
     'init_recognizer', 'inference_recognizer', 'infer_video',
     'predict_records', 'build_inference_pipeline', 'inference_settings',
     'clip_seconds', 'HaarFaceDetector', 'YuNetFaceDetector',
-    'build_face_detector', 'DETECTORS', 'FaceTracker', 'FaceTrack',
+    'build_face_detector', 'add_face_detection_arguments',
+    'check_face_detection_arguments', 'DETECTORS', 'FaceTracker', 'FaceTrack',
     'EmbeddingCache', 'FrozenFeatureEncoder',
     'square_crop', 'detect_and_track', 'FrameSequence', 'AudioSegment',
     'InMemoryFaceSceneFrames', 'InMemoryAudio', 'make_record', 'VideoSource',

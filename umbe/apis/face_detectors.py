@@ -14,6 +14,7 @@ the boxes of any of them the same way.
   (``models/face_detection_yunet`` of github.com/opencv/opencv_zoo). It
   also finds turned, small and badly lit faces.
 """
+import argparse
 import os.path as osp
 from typing import Callable, List, Optional, Tuple
 
@@ -185,3 +186,47 @@ def build_face_detector(name: str = 'haar',
     if name == 'yunet':
         return YuNetFaceDetector(model, max_side=max_side)
     raise ValueError(f'detector must be one of {DETECTORS}, got {name!r}')
+
+
+def add_face_detection_arguments(parser: argparse.ArgumentParser) -> None:
+    """The face options of ``tools/infer.py`` and ``tools/stream.py``:
+    ``--margin``, ``--det-fps``, ``--det-size``, ``--detector``,
+    ``--yunet-model`` (checked by :func:`check_face_detection_arguments`)."""
+    parser.add_argument(
+        '--margin',
+        type=float,
+        default=0.25,
+        help='face crop margin per side (fraction of the face box)')
+    parser.add_argument(
+        '--det-fps',
+        type=float,
+        default=5.0,
+        help='face detections per second of video')
+    parser.add_argument(
+        '--det-size',
+        type=int,
+        default=640,
+        help='frames are downscaled to this long side for face detection '
+        '(smaller = faster, misses small faces)')
+    parser.add_argument(
+        '--detector',
+        choices=DETECTORS,
+        default='haar',
+        help='face detector: OpenCV\'s bundled Haar cascade, or YuNet '
+        '(cv2.FaceDetectorYN) with --yunet-model')
+    parser.add_argument(
+        '--yunet-model',
+        help='YuNet ONNX file for --detector yunet, e.g. '
+        'face_detection_yunet_2023mar.onnx of the OpenCV model zoo')
+
+
+def check_face_detection_arguments(parser: argparse.ArgumentParser,
+                                   args: argparse.Namespace) -> None:
+    """``parser.error`` unless ``--detector`` and ``--yunet-model`` go
+    together."""
+    if args.detector == 'yunet' and not args.yunet_model:
+        parser.error('--detector yunet needs --yunet-model FILE (a YuNet '
+                     'ONNX file, e.g. face_detection_yunet_2023mar.onnx of '
+                     'the OpenCV model zoo)')
+    if args.yunet_model and args.detector != 'yunet':
+        parser.error('--yunet-model is for --detector yunet')
