@@ -13,7 +13,8 @@ from umbe.registry import MODELS  # noqa: E402
 
 def test_vision_variants_agree():
     res = vision_tower_speed(frames=2, steps=1, warmup=0, arch_cfg=TINY_ARCH)
-    assert {'umbe', 'open_clip_fastpath'} <= set(res['s_per_frame'])
+    assert {'umbe', 'open_clip_batch_first', 'open_clip_fastpath'} <= set(
+        res['s_per_frame'])
     assert res['over_umbe']['umbe'] == 1.0
     assert all(d < 1e-5 for d in res['max_abs_diff'].values())
     assert torch.backends.mha.get_fastpath_enabled()  # restored
@@ -30,6 +31,7 @@ def test_class_text_variants_agree_and_shared_prefix_runs_fewer_tokens():
         inherent_prompts=dict(type='InherentPrompts', num_tokens=2)))
     res = class_text_speed(head, batch_size=3, steps=1, warmup=0)
     assert res['max_abs_diff']['full_sequences'] < 1e-3  # logits, scale 100
+    assert res['max_abs_diff']['batch_first'] < 1e-3
     P = 1 + 2 + 2
     S = res['tokens']['full_sequences'] // (3 * 3) - P
     assert res['tokens']['umbe'] == 3 * (P + 3 * S)

@@ -1,13 +1,17 @@
 """umbe's tower code against the alternatives, timed in one run.
 
-- The image tower: umbe's :class:`CLIPVisionEncoder` (attention through
-  SDPA), the same open_clip tower with ``nn.MultiheadAttention``'s fast
-  path (what umbe ran before), and OpenAI's implementation (the public
-  code's, package ``clip``, when it is installed) with the same weights.
+- The image tower: umbe's :class:`CLIPVisionEncoder` (open_clip's tower
+  run sequence-first), the same tower batch-first as open_clip builds it,
+  with attention through SDPA (``open_clip_batch_first``, what umbe ran
+  before) and with ``nn.MultiheadAttention``'s fast path
+  (``open_clip_fastpath``, before that), and OpenAI's implementation (the
+  public code's, package ``clip``, when it is installed) with the same
+  weights.
 - The Dual-Stream head's class texts: the shared prefix
   (:meth:`CLIPTextEncoder.encode_shared_prefix`) against the B×C full
-  sequences (:func:`full_class_embeddings`, what umbe ran before), forward
-  and backward as in a train step.
+  sequences (:func:`full_class_embeddings`, what umbe ran before) and
+  against the text tower batch-first, forward and backward as in a train
+  step.
 - With ``amp``, what bf16 AMP runs: the towers stored in bf16 under
   autocast (``umbe_bf16``) and, for the image tower, float32 weights under
   autocast (``umbe_autocast``, what AMP did before the towers were stored
@@ -29,6 +33,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from umbe.models import CLIPVisionEncoder
+from umbe.models.utils import set_sequence_first
 from .step_timing import paired_median_times
 
 
@@ -99,7 +104,8 @@ def vision_tower_speed(frames: int = 4,
 
     Returns:
         dict: ``s_per_frame`` and ``cpu_s_per_frame`` (process CPU time,
-        all threads) per variant (``umbe``, ``open_clip_fastpath``,
+        all threads) per variant (``umbe``, ``open_clip_batch_first``,
+        ``open_clip_fastpath``,
         ``openai`` when available, ``umbe_autocast`` and ``umbe_bf16``
         with ``amp``), ``over_umbe`` (variant time / umbe's: > 1 means
         umbe in float32 is faster) and ``max_abs_diff`` against umbe.
@@ -108,11 +114,18 @@ def vision_tower_speed(frames: int = 4,
     enc = CLIPVisionEncoder(model_name=model_name, arch_cfg=arch_cfg).eval()
     x = torch.randn(frames, 3, enc.image_size, enc.image_size)
     variants = {'umbe': lambda: enc(x)}
+    batch_first = copy.deepcopy(enc.tower)
+    set_sequence_first(batch_first.transformer, False)
+
+    def sdpa():
+        with mha_fastpath(False):
+            return batch_first(x)
 
     def fastpath():
         with mha_fastpath(True):
-            return enc.tower(x)
+            return batch_first(x)
 
+    variants['open_clip_batch_first'] = sdpa
     variants['open_clip_fastpath'] = fastpath
     openai = openai_vision_tower(enc)
     if openai is not None:
@@ -180,8 +193,10 @@ def class_text_speed(head: nn.Module,
 
     Returns:
         dict: As :func:`vision_tower_speed`, per step: variants ``umbe``
-        (shared prefix) and ``full_sequences``; ``max_abs_diff`` of the
-        logits; ``tokens`` per variant through the text tower.
+        (shared prefix), ``full_sequences`` and ``batch_first`` (the shared
+        prefix through the text tower batch-first, as open_clip builds
+        it); ``max_abs_diff`` of the logits; ``tokens`` per variant through
+        the text tower.
     """
     g = torch.Generator().manual_seed(seed)
     fused = F.normalize(
@@ -208,6 +223,9 @@ def class_text_speed(head: nn.Module,
         return run
 
     variants = {'umbe': step(False), 'full_sequences': step(True)}
+    bf = copy.deepcopy(head)
+    if set_sequence_first(bf.text_encoder.tower.transformer, False):
+        variants['batch_first'] = step(False, bf)
     if amp:
         lp = copy.deepcopy(head)
         lp.text_encoder.set_frozen_dtype('bfloat16')

@@ -67,3 +67,31 @@ def test_wrong_frame_size_is_explained():
     enc = CLIPVisionEncoder(model_name='tiny', arch_cfg=TINY_ARCH)
     with pytest.raises(ValueError, match='16px frames'):
         enc(torch.randn(1, 3, 32, 32))
+
+
+def test_cpu_calls_are_bounded_and_give_the_same_features():
+    """On CPU the frames go through the tower in calls whose widest
+    activation fits cpu_call_bytes; the features equal one call's."""
+    torch.manual_seed(0)
+    enc = CLIPVisionEncoder(model_name='tiny', arch_cfg=TINY_ARCH).eval()
+    # TINY_ARCH: (16 / 8)^2 + 1 = 5 tokens, MLP width 4 * 32 = 128
+    per_frame = 5 * 128 * 4
+    assert enc.frames_per_call() == enc.cpu_call_bytes // per_frame
+    assert enc.frames_per_call('cuda') is None
+    frames = torch.randn(7, 3, 16, 16)
+    with torch.no_grad():
+        enc.cpu_call_bytes = None
+        one_call = enc(frames)
+        enc.cpu_call_bytes = 3 * per_frame  # 3 + 3 + 1 frames
+        calls = []
+        handle = enc.tower.register_forward_hook(
+            lambda m, i, o: calls.append(i[0].shape[0]))
+        chunked = enc(frames)
+        handle.remove()
+    assert calls == [3, 3, 1]
+    assert torch.allclose(chunked, one_call, atol=1e-6)
+    enc.cpu_call_bytes = per_frame - 1
+    assert enc.frames_per_call() == 1  # never zero
+    with pytest.raises(ValueError, match='cpu_call_bytes'):
+        CLIPVisionEncoder(model_name='tiny', arch_cfg=TINY_ARCH,
+                          cpu_call_bytes=0)

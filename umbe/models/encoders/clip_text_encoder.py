@@ -11,7 +11,7 @@ from umbe.models.utils.clip_weights import (load_tower_weights,
                                             resolve_clip_cfg,
                                             resolve_pretrained)
 from umbe.models.utils.frozen_tower import FrozenTowerModule
-from umbe.models.utils.sdpa_attention import sdpa_attention
+from umbe.models.utils.sequence_first import set_sequence_first
 from umbe.registry import MODELS
 
 
@@ -23,8 +23,8 @@ class CLIPTextEncoder(FrozenTowerModule):
     from token embeddings (with prompt vectors spliced in) and the EOT
     positions, in ``CLIP.encode_text``'s order; ``encode_shared_prefix``
     encodes many sequences that share a prefix with the prefix run once.
-    Attention runs through scaled-dot-product attention in every mode
-    (:func:`umbe.models.utils.sdpa_attention`).
+    The tower's transformer runs sequence-first
+    (:func:`umbe.models.utils.set_sequence_first`).
 
     Args:
         model_name (str): open_clip model name. Defaults to
@@ -54,6 +54,7 @@ class CLIPTextEncoder(FrozenTowerModule):
                 self.tower.pool_type != 'argmax'):
             raise ValueError(f'{self.arch}: CLIPTextEncoder supports CLIP '
                              'text towers pooled at the EOT token (argmax).')
+        set_sequence_first(self.tower.transformer)
         self.embed_dim = cfg['embed_dim']
         self.width = self.tower.width
         self.context_length = self.tower.context_length
@@ -96,7 +97,7 @@ class CLIPTextEncoder(FrozenTowerModule):
                              f'{self.context_length} of {self.arch}')
         x = embeddings + tower.positional_embedding[:L].to(embeddings.dtype)
         mask = tower.attn_mask[:L, :L]
-        with sdpa_attention(), self.precision(x.device.type):
+        with self.precision(x.device.type):
             x = tower.transformer(x, attn_mask=mask)  # (N, L, W)
             x = tower.ln_final(x)
             x = x[torch.arange(x.shape[0], device=x.device), eot_index]
@@ -146,7 +147,7 @@ class CLIPTextEncoder(FrozenTowerModule):
         x = x + tower.positional_embedding[pos].to(x.dtype)
         mask = shared_prefix_mask(P, C, S, x.dtype, x.device)
         eot = P + torch.arange(C, device=x.device) * S + (eot_index - P)
-        with sdpa_attention(), self.precision(x.device.type):
+        with self.precision(x.device.type):
             x = tower.transformer(x, attn_mask=mask)  # (Bq, P + C*S, W)
             x = tower.ln_final(x[:, eot])  # (Bq, C, W)
             return self.float_output(self._project(x))
