@@ -210,6 +210,7 @@ def worker(spec: dict) -> dict:
     if spec.get('threads'):
         torch.set_num_threads(spec['threads'])
     t0 = time.perf_counter()
+    torch.manual_seed(0)  # random weights: the same within a checkout
     model = build_model(spec['config'], spec['checkpoint'], spec['device'],
                         spec['variant'])
     build = time.perf_counter() - t0
@@ -286,18 +287,34 @@ def run_worker(spec: dict, code_root: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def agreement(rows: list) -> dict:
-    """Top-1 agreement and max |d prob| of each row with the first."""
-    ref = rows[0]['scores']
+def agreement(rows: list, random_weights: bool = False) -> dict:
+    """Top-1 agreement and max |d prob| of each row with the first, keyed
+    ``code:variant`` (``:repeat`` after the first repeat).
+
+    With random weights (no checkpoint) each checkout builds its own: rows
+    are compared with the first row of their own code only (the worker
+    seeds the build, so one checkout's variants share their weights), and
+    another checkout's rows get a note instead of numbers."""
     out = {}
     for row in rows[1:]:
+        key = f'{row["code"]}:{row["variant"]}' + (
+            f':{row["repeat"]}' if row.get('repeat') else '')
+        ref = rows[0]
+        if random_weights and row['code'] != ref['code']:
+            ref = next((r for r in rows if r['code'] == row['code']), row)
+            if ref is row:
+                out[key] = dict(
+                    top1_agreement=None, max_abs_diff=None,
+                    note='random weights differ between checkouts: not '
+                    'comparable (pass --checkpoint)')
+                continue
         same, diffs = [], []
-        for a, b in zip(ref, row['scores']):
+        for a, b in zip(ref['scores'], row['scores']):
             if a is None or b is None:
                 continue
             same.append(max(a, key=a.get) == max(b, key=b.get))
             diffs.append(max(abs(a[c] - b[c]) for c in a))
-        out[f'{row["code"]}:{row["variant"]}'] = dict(
+        out[key] = dict(
             top1_agreement=float(np.mean(same)) if same else None,
             max_abs_diff=float(max(diffs)) if diffs else None)
     return out
@@ -398,7 +415,10 @@ def main(argv=None):
         by_model = {}
         for row in runs:
             by_model.setdefault(row['name'], []).append(row)
-        agree = {name: agreement(rows) for name, rows in by_model.items()}
+        agree = {
+            name: agreement(rows, random_weights=args.checkpoint is None)
+            for name, rows in by_model.items()
+        }
         print(json.dumps(agree, indent=1))
         out = dict(video=video, runs=runs, agreement=agree)
     else:

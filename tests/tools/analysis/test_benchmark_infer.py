@@ -99,8 +99,11 @@ def test_worker_and_the_alternating_order(tool, tmp_path, monkeypatch,
     printed = capsys.readouterr().out
     assert '| 2.00    |' in printed  # this / baseline
     res = json.loads(out.read_text())
-    assert res['agreement']['umbenet_demo']['this:int8'][
-        'top1_agreement'] == 1.0
+    agree = res['agreement']['umbenet_demo']
+    assert agree['this:int8']['top1_agreement'] == 1.0  # against this:fp32
+    # random weights: another checkout's model is not compared
+    assert agree['this:fp32']['top1_agreement'] is None
+    assert 'not comparable' in agree['this:fp32']['note']
     with pytest.raises(SystemExit):
         tool.main(['--variants', 'fp16'])
 
