@@ -14,5 +14,6 @@ def test_head_only_writes_the_json(tool_main, tmp_path, capsys):
         '--steps', '1', '--warmup', '0', '--json', str(out)]) == 0
     res = json.loads(out.read_text())
     assert set(res) == {'class_texts'}
-    assert set(res['class_texts']['over_umbe']) == {'umbe', 'full_sequences'}
+    assert set(res['class_texts']['over_umbe']) == {
+        'umbe', 'full_sequences', 'batch_first'}
     assert 'over umbe' in capsys.readouterr().out
