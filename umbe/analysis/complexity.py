@@ -17,7 +17,6 @@ Two gaps of the plain counter are closed while counting:
   formula for; it gets the formula of the other SDPA kernels
   (``sdpa_flop_count``).
 """
-import contextlib
 import copy
 from collections import OrderedDict
 from typing import Dict, NamedTuple
@@ -25,6 +24,8 @@ from typing import Dict, NamedTuple
 import torch
 import torch.nn as nn
 from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
+
+from umbe.models.utils.sequence_first import mha_fastpath
 
 #: FLOPs counted per multiply-add (torch's counter; fvcore counts 1)
 FLOPS_PER_MULTIPLY_ADD = 2
@@ -92,17 +93,6 @@ _EXTRA_FORMULAS = {
 }
 
 
-@contextlib.contextmanager
-def _attention_visible():
-    """Switch off ``nn.MultiheadAttention``'s fused inference fast path."""
-    enabled = torch.backends.mha.get_fastpath_enabled()
-    torch.backends.mha.set_fastpath_enabled(False)
-    try:
-        yield
-    finally:
-        torch.backends.mha.set_fastpath_enabled(enabled)
-
-
 def count_flops(fn, *args, **kwargs):
     """Run ``fn(*args, **kwargs)`` and count its FLOPs (the convention of
     the module docstring).
@@ -110,7 +100,7 @@ def count_flops(fn, *args, **kwargs):
     Returns:
         tuple: ``(FLOPs (int), fn's result)``.
     """
-    with _attention_visible(), FlopCounterMode(
+    with mha_fastpath(False), FlopCounterMode(
             display=False, custom_mapping=_EXTRA_FORMULAS) as counter:
         result = fn(*args, **kwargs)
     return counter.get_total_flops(), result

@@ -24,7 +24,7 @@ the outputs against umbe's. The logic behind
 """
 import copy
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from typing import Callable, Dict, Optional
 from unittest import mock
 
@@ -33,19 +33,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from umbe.models import CLIPVisionEncoder
-from umbe.models.utils import set_sequence_first
+from umbe.models.utils import mha_fastpath, set_sequence_first
 from .step_timing import paired_median_times
-
-
-@contextmanager
-def mha_fastpath(enabled: bool):
-    """``nn.MultiheadAttention``'s fast path on or off inside."""
-    before = torch.backends.mha.get_fastpath_enabled()
-    torch.backends.mha.set_fastpath_enabled(enabled)
-    try:
-        yield
-    finally:
-        torch.backends.mha.set_fastpath_enabled(before)
 
 
 def openai_vision_tower(encoder: CLIPVisionEncoder) -> Optional[nn.Module]:

@@ -17,6 +17,10 @@ sets). The stack's interface stays ``(N, L, W)`` in and out, the weights and
 the output do not change (bitwise, on CPU), and the fast path, which needs a
 batch-first input, is never taken: eval computes what training computes.
 """
+from contextlib import contextmanager
+from typing import Iterator
+
+import torch
 import torch.nn as nn
 
 
@@ -43,3 +47,16 @@ def set_sequence_first(transformer: nn.Module, enabled: bool = True) -> bool:
     for block in blocks:
         block.attn.batch_first = not enabled
     return True
+
+
+@contextmanager
+def mha_fastpath(enabled: bool) -> Iterator[None]:
+    """``nn.MultiheadAttention``'s fused fast path on or off inside (the
+    process-wide ``torch.backends.mha`` switch), restored on exit; for
+    timing and counting the batch-first alternatives."""
+    before = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(enabled)
+    try:
+        yield
+    finally:
+        torch.backends.mha.set_fastpath_enabled(before)
