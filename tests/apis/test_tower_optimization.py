@@ -28,6 +28,12 @@ def test_self_attention_equals_multihead_attention(batch_first):
         torch.testing.assert_close(ours(x, y, y)[0], ref, atol=3e-6, rtol=0)
     with pytest.raises(NotImplementedError):
         ours(x, x, x, need_weights=True)
+    # self-attention projects q, k, v in one call, in either layout
+    calls = []
+    ours.in_proj.register_forward_hook(lambda *_: calls.append(1))
+    with torch.no_grad():
+        ours(x, x, x)
+    assert len(calls) == 1
 
 
 def test_replace_attention_in_a_tower(demo_model):

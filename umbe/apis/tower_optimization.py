@@ -83,12 +83,15 @@ class SelfAttention(nn.Module):
             raise NotImplementedError(
                 'SelfAttention does not return weights nor take a '
                 'key_padding_mask (the CLIP towers use neither)')
+        # self-attention (one tensor): one projection for q, k, v; decided
+        # before any transpose makes three distinct views of it
+        same = key is query and value is query
         if not self.batch_first:
             query, key, value = (
                 x.transpose(0, 1) for x in (query, key, value))
         B, L, W = query.shape
         h = self.num_heads
-        if key is query and value is query:  # one projection for q, k, v
+        if same:
             q, k, v = self.in_proj(query).chunk(3, dim=-1)  # (B, L, W) x 3
         else:
             q = self.in_proj(query)[..., :W]
