@@ -7,8 +7,9 @@ list). The main face is detected (OpenCV's bundled Haar cascade, or YuNet
 with ``--detector yunet --yunet-model FILE``) and tracked, the full frame is
 the scene, the sound is the video's own track. Videos longer than
 ``--window`` seconds are cut into sliding windows with a smoothed timeline
-and an overall label; frames that windows share are encoded once. On a CPU,
-``--int8`` quantises the frozen towers. See docs/inference.md.
+and an overall label; frames that windows share are encoded once. On a CPU
+the frozen towers run float32 on oneDNN-packed weights (``--no-onednn``:
+PyTorch's default kernels), or int8 with ``--int8``. See docs/inference.md.
 """
 import argparse
 import sys
@@ -22,7 +23,7 @@ from umbe.apis import (RESULT_EXTENSIONS, add_face_detection_arguments,
                        clip_seconds, collect_videos, failure_reason,
                        format_result, infer_video, inference_settings,
                        init_recognizer, write_results)
-from umbe.apis.tower_optimization import compile_towers, quantize_towers
+from umbe.apis.tower_optimization import prepare_towers
 from umbe.apis.visualization import write_visualizations
 from umbe.structures import expand_modalities
 from umbe.utils.config_utils import (add_checkpoint_trust_argument,
@@ -82,6 +83,12 @@ def parse_args(argv=None):
         action='store_true',
         help='torch.compile the image tower (measured not to pay on CPU; '
         'see docs/benchmark.md)')
+    parser.add_argument(
+        '--no-onednn',
+        action='store_true',
+        help='CPU: run the float32 towers on PyTorch\'s default kernels '
+        'instead of oneDNN with prepacked weights (the default; same '
+        'arithmetic, probabilities equal within 1e-4)')
     parser.add_argument(
         '--batch-size', type=int, default=8, help='windows per forward pass')
     parser.add_argument(
@@ -144,10 +151,11 @@ def main(argv=None):
         cfg = load_config(args.config, None)
         model = init_recognizer(cfg, checkpoint_or_none(
             args.checkpoint, cfg.model), args.device)
-        if args.int8:
-            quantize_towers(model)
-        if args.compile:
-            compile_towers(model)
+        prepare_towers(
+            model,
+            int8=args.int8,
+            compile=args.compile,
+            onednn=False if args.no_onednn else None)
     except (FileNotFoundError, ValueError, RuntimeError, TypeError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 2

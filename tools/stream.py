@@ -22,7 +22,7 @@ from umbe.apis import (add_face_detection_arguments, build_face_detector,
                        json_ready)
 from umbe.apis.stream import StreamRecognizer, preview_image
 from umbe.apis.stream_sources import open_stream_source
-from umbe.apis.tower_optimization import quantize_towers
+from umbe.apis.tower_optimization import prepare_towers
 from umbe.structures import expand_modalities
 from umbe.utils.config_utils import (add_checkpoint_trust_argument,
                                      apply_checkpoint_trust)
@@ -70,6 +70,11 @@ def parse_args(argv=None):
         '--int8',
         action='store_true',
         help='CPU: int8 weights for the frozen CLIP towers')
+    parser.add_argument(
+        '--no-onednn',
+        action='store_true',
+        help='CPU: run the float32 towers on PyTorch\'s default kernels '
+        'instead of oneDNN with prepacked weights (the default)')
     parser.add_argument('--device', default='cpu')
     parser.add_argument(
         '--preview',
@@ -133,8 +138,10 @@ def main(argv=None):
         detector = build_face_detector(args.detector, args.det_size,
                                        args.yunet_model)
         model = init_recognizer(args.config, args.checkpoint, args.device)
-        if args.int8:
-            quantize_towers(model)
+        prepare_towers(
+            model,
+            int8=args.int8,
+            onednn=False if args.no_onednn else None)
         source = open_stream_source(args.source, speed=args.speed)
     except (FileNotFoundError, ValueError, RuntimeError) as err:
         print(f'error: {err}', file=sys.stderr)

@@ -13,8 +13,8 @@ from umbe.registry import MODELS  # noqa: E402
 
 def test_vision_variants_agree():
     res = vision_tower_speed(frames=2, steps=1, warmup=0, arch_cfg=TINY_ARCH)
-    assert {'umbe', 'open_clip_batch_first', 'open_clip_fastpath'} <= set(
-        res['s_per_frame'])
+    assert {'umbe', 'open_clip_batch_first', 'open_clip_fastpath',
+            'umbe_onednn'} <= set(res['s_per_frame'])
     assert res['over_umbe']['umbe'] == 1.0
     assert all(d < 1e-5 for d in res['max_abs_diff'].values())
     assert torch.backends.mha.get_fastpath_enabled()  # restored

@@ -1,4 +1,4 @@
-"""umbe.apis.tower_optimization: the attention rewrite, int8, compile."""
+"""umbe.apis.tower_optimization: oneDNN packing, int8, compile."""
 import copy
 
 import numpy as np
@@ -6,34 +6,10 @@ import pytest
 import torch
 import torch.nn as nn
 
-from umbe.apis.tower_optimization import (SelfAttention, compile_towers,
-                                          quantize_towers, replace_attention)
-
-
-@pytest.mark.parametrize('batch_first', [True, False])
-def test_self_attention_equals_multihead_attention(batch_first):
-    torch.manual_seed(0)
-    mha = nn.MultiheadAttention(32, 4, batch_first=batch_first).eval()
-    ours = SelfAttention(mha).eval()
-    x = torch.randn(3, 7, 32) if batch_first else torch.randn(7, 3, 32)
-    y = torch.randn(3, 5, 32) if batch_first else torch.randn(5, 3, 32)
-    causal = torch.full((7, 7), float('-inf')).triu(1)
-    with torch.no_grad():
-        for mask in (None, causal, causal.isinf()):  # additive, bool
-            ref = mha(x, x, x, need_weights=False, attn_mask=mask)[0]
-            out, weights = ours(x, x, x, need_weights=False, attn_mask=mask)
-            assert weights is None
-            torch.testing.assert_close(out, ref, atol=3e-6, rtol=0)
-        ref = mha(x, y, y, need_weights=False)[0]  # cross-attention
-        torch.testing.assert_close(ours(x, y, y)[0], ref, atol=3e-6, rtol=0)
-    with pytest.raises(NotImplementedError):
-        ours(x, x, x, need_weights=True)
-    # self-attention projects q, k, v in one call, in either layout
-    calls = []
-    ours.in_proj.register_forward_hook(lambda *_: calls.append(1))
-    with torch.no_grad():
-        ours(x, x, x)
-    assert len(calls) == 1
+from umbe.apis.tower_optimization import (compile_towers, pack_towers,
+                                          prepare_towers, quantize_towers)
+from umbe.models.utils import (PackedLinear, onednn_linear_available,
+                               replace_attention)
 
 
 def test_replace_attention_in_a_tower(demo_model):
@@ -85,3 +61,53 @@ def test_compile_towers_plumbing(demo_model):
             demo_model.encode_frames(frames),
             atol=1e-6,
             rtol=0)
+
+
+def _window_probs(result, classes):
+    return [
+        np.array([w['scores'][c] for c in classes])
+        for w in result['windows'] if w['scores'] is not None
+    ]
+
+
+@pytest.mark.skipif(
+    not onednn_linear_available(), reason='no oneDNN in this PyTorch')
+def test_packed_towers_agree_with_fp32(demo_model, videos):
+    from umbe.apis import infer_video
+    model = copy.deepcopy(demo_model)
+    state = demo_model.state_dict()
+    assert prepare_towers(model) == 'float32, oneDNN-packed'  # CPU default
+    for name, tower in model.frozen_towers().items():
+        assert not any(type(m) is nn.Linear for m in tower.modules()), name
+        assert sum(type(m) is PackedLinear for m in tower.modules()) == {
+            'vision_encoder': 8,
+            'caption_encoder.text_encoder': 4
+        }[name]  # per ViT block in_proj, out_proj, c_fc, c_proj
+    # the trainable part is untouched, the checkpoint is the same
+    assert type(model.head.text_encoder.tower.transformer.resblocks[0].attn
+                ) is nn.MultiheadAttention
+    packed_state = model.state_dict()
+    assert list(packed_state) == list(state)
+    assert all(torch.equal(packed_state[k], state[k]) for k in state)
+    kw = dict(window=2.0, stride=1.0)
+    ref = infer_video(demo_model, videos['face_then_none'], **kw)
+    got = infer_video(model, videos['face_then_none'], **kw)
+    p, q = (_window_probs(r, demo_model.classes) for r in (ref, got))
+    assert len(p) == len(q) > 0
+    # float32 both: equal to rounding (the tolerance docs/inference.md
+    # states), the same predicted classes
+    assert max(np.abs(a - b).max() for a, b in zip(p, q)) < 1e-4
+    assert [a.argmax() for a in p] == [b.argmax() for b in q]
+
+
+def test_prepare_towers_choices(demo_model):
+    model = copy.deepcopy(demo_model)
+    assert prepare_towers(model, onednn=False) == 'float32'
+    assert not any(type(m) is PackedLinear for m in model.modules())
+    with pytest.raises(ValueError, match='not with int8'):
+        prepare_towers(model, int8=True, onednn=True)
+    assert prepare_towers(model, int8=True) == 'int8 (dynamic)'
+    assert not any(type(m) is PackedLinear for m in model.modules())
+    assert prepare_towers(nn.Linear(2, 2)) == 'as built'
+    with pytest.raises(TypeError, match='frozen_towers'):
+        pack_towers(nn.Linear(2, 2))

@@ -11,8 +11,9 @@ sound track is written first (in chunks: a 10-minute 720p video fits).
     python tools/analysis/benchmark_infer.py --config CONFIG \\
         --checkpoint CKPT --video my.mp4 --device cuda --json bench.json
 
-Variants and before/after in one run: ``--variants fp32,int8,compile,
-uncached`` times each (``uncached``: every window's frames encoded), and
+Variants and before/after in one run: ``--variants fp32,aten,int8,compile,
+uncached`` times each (``fp32``: tools/infer.py's defaults; ``aten``: its
+``--no-onednn``; ``uncached``: every window's frames encoded), and
 ``--baseline DIR`` (a checkout of an earlier umbe) adds its infer_video;
 every measurement then runs in its own process, one after the other,
 ``--repeats`` times round (baseline, fp32, int8, baseline, ...), so load from
@@ -49,7 +50,7 @@ from umbe.testing import face_frames, tone
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = osp.join('configs', 'umbenet', 'umbenet_demo.py')
 FULL = osp.join('configs', 'umbenet', 'umbenet_dfew.py')
-VARIANTS = ('fp32', 'int8', 'compile', 'uncached')
+VARIANTS = ('fp32', 'aten', 'int8', 'compile', 'uncached')
 
 
 def parse_args(argv=None):
@@ -173,16 +174,28 @@ def _in_root(path: str) -> str:
 
 
 def build_model(config: str, checkpoint, device: str, variant: str):
+    """The model as tools/infer.py sets it up for ``variant``: ``fp32``
+    and ``uncached`` its defaults (oneDNN-packed float32 towers on the CPU,
+    in a checkout that has them), ``aten`` with ``--no-onednn``, ``int8``
+    with ``--int8``, ``compile`` with ``--compile``."""
     cfg = Config.fromfile(config)
     if checkpoint is None:  # random weights: no CLIP files needed
         cfg = without_pretrained(cfg)
     model = init_recognizer(cfg, checkpoint, device)
-    if variant == 'int8':
-        from umbe.apis.tower_optimization import quantize_towers
-        quantize_towers(model)
+    try:
+        from umbe.apis import tower_optimization as towers
+    except ImportError:  # an earlier checkout: float32 as built
+        if variant != 'fp32':
+            raise
+        return model
+    options = dict(int8=variant == 'int8', compile=variant == 'compile')
+    if hasattr(towers, 'prepare_towers'):
+        towers.prepare_towers(
+            model, onednn=False if variant == 'aten' else None, **options)
+    elif variant == 'int8':  # an earlier checkout
+        towers.quantize_towers(model)
     elif variant == 'compile':
-        from umbe.apis.tower_optimization import compile_towers
-        compile_towers(model)
+        towers.compile_towers(model)
     return model
 
 

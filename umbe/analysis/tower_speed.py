@@ -4,9 +4,11 @@
   run sequence-first), the same tower batch-first as open_clip builds it,
   with attention through SDPA (``open_clip_batch_first``, what umbe ran
   before) and with ``nn.MultiheadAttention``'s fast path
-  (``open_clip_fastpath``, before that), and OpenAI's implementation (the
+  (``open_clip_fastpath``, before that), OpenAI's implementation (the
   public code's, package ``clip``, when it is installed) with the same
-  weights.
+  weights, and umbe's tower with every Linear packed for oneDNN
+  (``umbe_onednn``: what tools/infer.py runs on the CPU,
+  :func:`umbe.models.utils.pack_tower`).
 - The Dual-Stream head's class texts: the shared prefix
   (:meth:`CLIPTextEncoder.encode_shared_prefix`) against the B×C full
   sequences (:func:`full_class_embeddings`, what umbe ran before) and
@@ -33,7 +35,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from umbe.models import CLIPVisionEncoder
-from umbe.models.utils import mha_fastpath, set_sequence_first
+from umbe.models.utils import (mha_fastpath, onednn_linear_available,
+                               pack_tower, set_sequence_first)
 from .step_timing import paired_median_times
 
 
@@ -94,8 +97,8 @@ def vision_tower_speed(frames: int = 4,
     Returns:
         dict: ``s_per_frame`` and ``cpu_s_per_frame`` (process CPU time,
         all threads) per variant (``umbe``, ``open_clip_batch_first``,
-        ``open_clip_fastpath``,
-        ``openai`` when available, ``umbe_autocast`` and ``umbe_bf16``
+        ``open_clip_fastpath``, ``openai`` and ``umbe_onednn`` when
+        available, ``umbe_autocast`` and ``umbe_bf16``
         with ``amp``), ``over_umbe`` (variant time / umbe's: > 1 means
         umbe in float32 is faster) and ``max_abs_diff`` against umbe.
     """
@@ -119,6 +122,10 @@ def vision_tower_speed(frames: int = 4,
     openai = openai_vision_tower(enc)
     if openai is not None:
         variants['openai'] = lambda: openai(x)
+    if onednn_linear_available() and x.device.type == 'cpu':
+        packed = copy.deepcopy(enc)
+        pack_tower(packed.tower)
+        variants['umbe_onednn'] = lambda: packed(x)
     if amp:
         device = x.device.type
 

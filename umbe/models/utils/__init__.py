@@ -8,6 +8,9 @@ from .frozen_tower import (FROZEN_DTYPES, FrozenTowerModule, set_frozen_dtype,
                            set_trainable_by_patterns)
 from .masked_mean_transformer import MaskedMeanTransformer, masked_mean
 from .model_parts import find_module, unwrap_model
+from .packed_linear import (PackedLinear, onednn_linear_available,
+                            pack_linear_layers, pack_tower)
+from .self_attention import SelfAttention, replace_attention
 from .sequence_first import mha_fastpath, set_sequence_first
 from .summary_token_transformer import SummaryTokenTransformer
 from .token_checks import check_frame_tokens, check_modality_tokens
@@ -25,6 +28,8 @@ __all__ = [
     'FROZEN_DTYPES', 'FrozenTowerModule', 'set_frozen_dtype',
     'set_trainable_by_patterns',
     'SummaryTokenTransformer', 'MaskedMeanTransformer', 'masked_mean',
-    'find_module', 'unwrap_model', 'check_tower_weights',
+    'find_module', 'unwrap_model', 'PackedLinear', 'pack_linear_layers',
+    'pack_tower', 'onednn_linear_available', 'SelfAttention',
+    'replace_attention', 'check_tower_weights',
     'random_towers_message', 'check_modality_tokens', 'check_frame_tokens'
 ]
