@@ -6,8 +6,8 @@
     # agreement on synthetic talking-face clips, full-size random weights
     python tools/analysis/inference_int8.py configs/umbenet/umbenet_dfew.py \\
         --synthetic 6
-    # speed per clip: umbe fp32, umbe int8 and the public UMBEnet code, in
-    # one process, alternating
+    # speed per clip: umbe fp32 (default kernels, oneDNN), umbe int8 and
+    # the public UMBEnet code, in one process, alternating
     python tools/analysis/inference_int8.py configs/umbenet/umbenet_mafw.py \\
         --speed --public-repo /tmp/umbenet_official --batch 2 --reps 2
 
@@ -17,7 +17,7 @@ quantize_towers`; printed are the top-1 agreement and the largest
 ``|p_int8 - p_fp32|`` over clips and classes.
 
 Speed: inference (``no_grad``) on one synthetic batch of the config's clip
-shape, the three models one after the other, ``--reps`` rounds after a
+shape, the models one after the other, ``--reps`` rounds after a
 warm-up each; medians per clip. ``--public-repo`` names a checkout of the
 public UMBEnet code (github Xinji-Mai/UMBEnet): it is imported from there,
 never copied (the repository has no license). It needs ``openai-clip`` and
@@ -119,6 +119,7 @@ def main(argv=None):
         torch.set_num_threads(args.threads)
     results = dict(config=args.config, checkpoint=args.checkpoint)
     if args.split or args.synthetic:
+        torch.manual_seed(0)  # random weights: the same every run
         model = build(args.config, args.checkpoint)
         if args.split:
             records = split_records(model.cfg, args.split, args.data_root)

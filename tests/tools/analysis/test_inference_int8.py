@@ -31,6 +31,12 @@ def test_agreement_on_a_split_and_synthetic_clips(tool, demo_checkpoint,
         assert agree['top1_agreement'] >= 0.5
         assert 0 < agree['mean_abs_diff'] < 0.1  # int8: close, not equal
         assert agree['max_abs_diff'] >= agree['mean_abs_diff']
+        # a clip flips only where fp32's lead is within the two classes'
+        # changes
+        margins = agree['flipped_fp32_margins']
+        assert len(margins) == round(
+            (1 - agree['top1_agreement']) * agree['clips'])
+        assert all(0 <= m <= 2 * agree['max_abs_diff'] for m in margins)
 
 
 def test_speed_without_the_public_code(tool, tmp_path):
@@ -38,7 +44,8 @@ def test_speed_without_the_public_code(tool, tmp_path):
     assert tool.main([CONFIG, '--speed', '--reps', '1', '--json',
                       str(out)]) == 0
     speed = json.loads(out.read_text())['speed']
-    assert set(speed['per_clip_s']) == {'umbe fp32', 'umbe int8'}
+    assert set(speed['per_clip_s']) == {'umbe fp32', 'umbe fp32 oneDNN',
+                                        'umbe int8'}
     assert speed['int8_speedup_over_fp32'] > 0
     assert 'public_over_umbe_int8' not in speed
     with pytest.raises(SystemExit):
