@@ -13,9 +13,9 @@ from mmengine.runner import Runner
 
 from umbe.evaluation import evaluate_modality_subsets, subset_report
 from umbe.models.utils import check_tower_weights
-from umbe.utils import (check_annotation_files, exit_on_user_error,
-                        register_all_modules, setup_cpu_threads,
-                        setup_distributed)
+from umbe.utils import (check_annotation_files, distributed_run,
+                        exit_on_user_error, register_all_modules,
+                        setup_cpu_threads, setup_distributed)
 from umbe.utils.config_utils import (add_dump_metric, add_runner_arguments,
                                      apply_checkpoint_trust,
                                      export_local_rank, load_config,
@@ -70,16 +70,18 @@ def main(argv=None):
     except (FileNotFoundError, KeyError, ValueError, RuntimeError) as e:
         # a bad command line or config: the message, not a traceback
         raise SystemExit(f'tools/test.py: error: {e.args[0]}')
-    with exit_on_user_error('tools/test.py'):
-        runner = Runner.from_cfg(cfg)
-        if subsets is None:
-            runner.test()
-            return
-        results = evaluate_modality_subsets(
-            runner, subsets, dump=args.dump if len(subsets) > 1 else None)
-    if len(subsets) > 1 and is_main_process():
-        print_log('\n' + subset_report(results, runner.work_dir),
-                  logger='current')
+    with distributed_run():
+        with exit_on_user_error('tools/test.py'):
+            runner = Runner.from_cfg(cfg)
+            if subsets is None:
+                runner.test()
+                return
+            results = evaluate_modality_subsets(
+                runner, subsets,
+                dump=args.dump if len(subsets) > 1 else None)
+        if len(subsets) > 1 and is_main_process():
+            print_log('\n' + subset_report(results, runner.work_dir),
+                      logger='current')
 
 
 if __name__ == '__main__':

@@ -5,9 +5,9 @@ import sys
 from mmengine.runner import Runner
 
 from umbe.models.utils import check_tower_weights
-from umbe.utils import (check_annotation_files, exit_on_user_error,
-                        register_all_modules, setup_cpu_threads,
-                        setup_distributed)
+from umbe.utils import (check_annotation_files, distributed_run,
+                        exit_on_user_error, register_all_modules,
+                        setup_cpu_threads, setup_distributed)
 from umbe.utils.config_utils import (add_runner_arguments,
                                      apply_checkpoint_trust, enable_amp,
                                      enable_auto_scale_lr, export_local_rank,
@@ -80,7 +80,7 @@ def main(argv=None):
     except (FileNotFoundError, KeyError, ValueError, RuntimeError) as e:
         # a bad command line or config: the message, not a traceback
         raise SystemExit(f'tools/train.py: error: {e.args[0]}')
-    with exit_on_user_error('tools/train.py'):
+    with distributed_run(), exit_on_user_error('tools/train.py'):
         runner = Runner.from_cfg(cfg)
         runner.train()
 

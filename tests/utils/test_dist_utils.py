@@ -25,3 +25,16 @@ def test_bad_launcher_and_missing_torchrun_env(monkeypatch):
         setup_distributed(Config(), 'pytorch')
     with pytest.raises(RuntimeError, match='not supported'):
         setup_distributed(Config(), 'slurm')
+
+
+def test_distributed_run_destroys_the_process_group(tmp_path):
+    import torch.distributed as dist
+
+    from umbe.utils import distributed_run
+    store = dist.FileStore(str(tmp_path / 'store'), 1)
+    with distributed_run():
+        dist.init_process_group('gloo', store=store, rank=0, world_size=1)
+        assert dist.is_initialized()
+    assert not dist.is_initialized()
+    with distributed_run():  # no group: nothing to do
+        pass

@@ -1,5 +1,7 @@
 """Distributed set-up shared by ``tools/train.py`` and ``tools/test.py``."""
+import contextlib
 import os
+from typing import Iterator
 
 import torch
 import torch.distributed as torch_dist
@@ -58,3 +60,21 @@ def setup_distributed(cfg: Config, launcher: str) -> None:
         find_unused_parameters=cfg.get('find_unused_parameters', False))
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
+
+
+@contextlib.contextmanager
+def distributed_run() -> Iterator[None]:
+    """Destroy the process group when the ``with`` block ends.
+
+    A process group left to the interpreter's exit is torn down while its
+    threads may still run: a torchrun rank then sometimes aborts after its
+    work is done ("terminate called without an active exception", exit
+    code -6) and the launcher reports the run failed. PyTorch asks for
+    ``destroy_process_group()`` before exit; the tools wrap their runner
+    in this.
+    """
+    try:
+        yield
+    finally:
+        if torch_dist.is_available() and torch_dist.is_initialized():
+            torch_dist.destroy_process_group()
