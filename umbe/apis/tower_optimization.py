@@ -39,15 +39,22 @@ from umbe.models.utils import (SelfAttention, onednn_linear_available,
                                pack_tower, replace_attention)
 
 
-def _cpu_towers(model: nn.Module, what: str) -> Dict[str, nn.Module]:
-    """The frozen towers of a model on the CPU, or a clear error."""
+def _cpu_towers(model: nn.Module, what: str, runs_on_cpu: str,
+                fix: str) -> Dict[str, nn.Module]:
+    """The frozen towers of a model on the CPU, or a clear error.
+
+    Args:
+        what (str): What the caller does, for the error without towers.
+        runs_on_cpu (str), fix (str): The error off the CPU:
+            ``'{runs_on_cpu}; the model is on {device}: {fix}'``.
+    """
+    param = next(model.parameters(), None)
+    if param is not None and param.device.type != 'cpu':
+        raise ValueError(f'{runs_on_cpu}; the model is on {param.device}: '
+                         f'{fix}')
     if not hasattr(model, 'frozen_towers'):
         raise TypeError(f'{type(model).__name__} has no frozen_towers(): '
                         f'nothing to {what}')
-    param = next(model.parameters(), None)
-    if param is not None and param.device.type != 'cpu':
-        raise ValueError(f'{what}: the towers run on the CPU here; the model '
-                         f'is on {param.device}')
     return model.frozen_towers()
 
 
@@ -66,7 +73,9 @@ def pack_towers(model: nn.Module) -> Dict[str, int]:
     Returns:
         dict: ``{tower name: Linear layers packed}``.
     """
-    towers = _cpu_towers(model, 'pack the towers for oneDNN')
+    towers = _cpu_towers(model, 'pack for oneDNN',
+                         'oneDNN-packed towers run on the CPU',
+                         'use --device cpu')
     if not onednn_linear_available():
         raise RuntimeError('this PyTorch has no oneDNN linear kernels: run '
                            'without packing (tools/infer.py --no-onednn)')
@@ -128,12 +137,9 @@ def quantize_towers(model: nn.Module) -> Dict[str, int]:
     Returns:
         dict: ``{tower name: Linear layers quantised}``.
     """
-    param = next(model.parameters(), None)
-    if param is not None and param.device.type != 'cpu':
-        raise ValueError('int8 towers run on the CPU (fbgemm/x86); the model '
-                         f'is on {param.device}: drop --int8 or use --device '
-                         'cpu')
-    towers = _cpu_towers(model, 'quantise')
+    towers = _cpu_towers(model, 'quantise',
+                         'int8 towers run on the CPU (fbgemm/x86)',
+                         'drop --int8 or use --device cpu')
     engines = torch.backends.quantized.supported_engines
     if 'x86' in engines:
         torch.backends.quantized.engine = 'x86'

@@ -47,8 +47,9 @@ class SelfAttention(nn.Module):
     projection for q, k, v and the output projection) and computes the same
     attention with ``F.scaled_dot_product_attention``, so that the
     projections are ``nn.Linear`` modules ``quantize_dynamic`` converts
-    (or :func:`pack_towers` packs). Same call as the original: ``(query,
-    key, value, need_weights=False, attn_mask=None)`` -> ``(output, None)``.
+    (or :func:`.packed_linear.pack_tower` packs). Same call as the
+    original: ``(query, key, value, need_weights=False, attn_mask=None)``
+    -> ``(output, None)``.
     Its float32 (or packed) weights are saved and loaded under the
     original's names (``in_proj_weight``, ``in_proj_bias``, ``out_proj.*``),
     so a model's checkpoint does not change.
